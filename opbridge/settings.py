@@ -1,0 +1,240 @@
+"""One settings object, read from ``OPBRIDGE_*`` variables and an optional TOML file.
+
+Every setting is declared once in ``FIELDS`` with its parser; a value that does not
+parse stops start-up with a ``ConfigError`` whose message names the setting, so an
+operator reads one sentence instead of a traceback.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "OPBRIDGE_"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is meant for the operator."""
+
+
+def _int(minimum: int = 0, maximum: int | None = None) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number, not {value!r}") from None
+        if number < minimum or (maximum is not None and number > maximum):
+            upper = f" and at most {maximum}" if maximum is not None else ""
+            raise ValueError(f"must be at least {minimum}{upper}, not {number}")
+        return number
+
+    return parse
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return tuple(str(value).split())
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip()
+        if text not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, not {text!r}")
+        return text
+
+    return parse
+
+
+def _database_url(value: Any) -> str:
+    text = str(value).strip()
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ValueError(f"is not a database URL: {text!r}") from None
+    backend = url.get_backend_name()
+    if backend not in {"sqlite", "postgresql", "mysql", "mariadb"}:
+        raise ValueError(f"must be a sqlite://, postgresql+psycopg:// or mysql+pymysql:// URL, not {backend}://")
+    return text
+
+
+def _http_url(value: Any) -> str:
+    text = str(value).strip().rstrip("/")
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError(f"must start with http:// or https://, not {text!r}")
+    return text
+
+
+def _secrets(value: Any) -> tuple[str, ...]:
+    secrets = _words(value)
+    for secret in secrets:
+        if not secret.startswith("whsec_"):
+            raise ValueError("each secret must look like whsec_<base64>")
+        try:
+            key = base64.b64decode(secret[len("whsec_"):], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("each secret must be whsec_ followed by valid base64") from None
+        if len(key) < 16:
+            raise ValueError("each secret must decode to at least 16 bytes")
+    return secrets
+
+
+def _schedule(value: Any) -> tuple[int, ...]:
+    parts = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
+    parse = _int(minimum=0)
+    steps = tuple(parse(part) for part in parts)
+    if not steps:
+        raise ValueError("must list at least one delay in seconds")
+    return steps
+
+
+def _nameservers(value: Any) -> tuple[str, ...]:
+    servers = _words(value)
+    if servers and len(servers) < 2:
+        raise ValueError("must list at least two nameservers")
+    return servers
+
+
+def _bind(value: Any) -> str:
+    text = str(value).strip()
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"must be HOST:PORT, not {text!r}")
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    default: Any
+    parse: Callable[[Any], Any]
+    secret: bool = False
+
+
+FIELDS: dict[str, Field] = {
+    "database_url": Field("sqlite:///opbridge.db", _database_url),
+    "bind": Field("127.0.0.1:8080", _bind),
+    "webhook_secrets": Field((), _secrets, secret=True),
+    "admin_tokens": Field((), _words, secret=True),
+    "op_url": Field("https://api.cte.openprovider.eu", _http_url),
+    "op_username": Field("", _text),
+    "op_password": Field("", _text, secret=True),
+    "op_timeout_seconds": Field(30, _int(minimum=1, maximum=600)),
+    "reuse_handles": Field(True, _bool),
+    "dns_template": Field("", _text),
+    "default_nameservers": Field(
+        ("ns1.openprovider.nl", "ns2.openprovider.be", "ns3.openprovider.eu"), _nameservers
+    ),
+    "whmcs_url": Field("", _http_url),
+    "whmcs_identifier": Field("", _text, secret=True),
+    "whmcs_secret": Field("", _text, secret=True),
+    "whmcs_accesskey": Field("", _text, secret=True),
+    "whmcs_registrar": Field("openprovider", _text),
+    "next_due_date_offset": Field(10, _int(minimum=0, maximum=365)),
+    "update_interval_days": Field(3, _int(minimum=0)),
+    "max_domains_per_sync": Field(200, _int(minimum=0)),
+    "send_empty_reports": Field(True, _bool),
+    "expiry_source": Field("expiration_date", _choice("expiration_date", "renewal_date")),
+    "due_date_max_difference_days": Field(100, _int(minimum=0)),
+    "sync_every_minutes": Field(10, _int(minimum=0)),
+    "worker_threads": Field(8, _int(minimum=1, maximum=256)),
+    "retry_schedule": Field((10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400), _schedule),
+    "circuit_pause_seconds": Field(300, _int(minimum=1)),
+    "retention_days": Field(30, _int(minimum=1)),
+    "lease_seconds": Field(120, _int(minimum=5)),
+    "poll_seconds": Field(1, _int(minimum=1, maximum=60)),
+    "log_format": Field("json", _choice("json", "text")),
+    "log_level": Field("INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+}
+
+Settings = dataclasses.make_dataclass(
+    "Settings",
+    [(name, Any, dataclasses.field(default=field.default)) for name, field in FIELDS.items()],
+    frozen=True,
+)
+Settings.__doc__ = "The validated configuration; build it with load_settings()."
+
+
+def _settings_repr(self: Any) -> str:
+    shown = []
+    for name, field in FIELDS.items():
+        value = getattr(self, name)
+        shown.append(f"{name}={'***' if field.secret and value else value!r}")
+    return f"Settings({', '.join(shown)})"
+
+
+Settings.__repr__ = _settings_repr  # secrets never reach a log line through repr()
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"The configuration file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"The configuration file {path} is not valid TOML: {error}.") from None
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ConfigError(f"The configuration file {path} has an unknown setting: {unknown[0]}.")
+    return data
+
+
+def load_settings(
+    config_path: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Any:
+    """Build Settings from defaults < TOML file < environment < keyword overrides."""
+    environ = os.environ if environ is None else environ
+    path = config_path or environ.get(PREFIX + "CONFIG")
+    raw: dict[str, tuple[str, Any]] = {}
+    if path:
+        for key, value in _read_toml(path).items():
+            raw[key] = (f"{key} in {path}", value)
+    for key in FIELDS:
+        env_name = PREFIX + key.upper()
+        if env_name in environ:
+            raw[key] = (env_name, environ[env_name])
+    for key, value in overrides.items():
+        if key not in FIELDS:
+            raise TypeError(f"unknown setting {key}")
+        raw[key] = (key, value)
+    values = {}
+    for key, (origin, value) in raw.items():
+        try:
+            values[key] = FIELDS[key].parse(value)
+        except ValueError as error:
+            raise ConfigError(f"{origin} {error}.") from None
+    return Settings(**values)
+
+
+def require(settings: Any, *names: str) -> None:
+    """Stop with one sentence when a setting a command needs is empty."""
+    for name in names:
+        if not getattr(settings, name):
+            raise ConfigError(f"{PREFIX}{name.upper()} is required for this command but is not set.")

@@ -1,0 +1,172 @@
+"""The tables. Alembic migrations are written from these; nothing calls create_all()."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# MySQL's TEXT stops at 64 KiB; an event body may be 256 KiB.
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+# BIGINT ids on servers; SQLite only auto-increments INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+# Microsecond timestamps on MySQL, where DATETIME defaults to whole seconds.
+Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
+STATUSES = (PENDING, RUNNING, DONE, DEAD)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: Timestamp, dict[str, Any]: JSON}
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(String(128), unique=True)
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    body: Mapped[str] = mapped_column(LongText)
+    key_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Command(Base):
+    __tablename__ = "commands"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    event_id: Mapped[int | None] = mapped_column(Id, ForeignKey("events.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    aggregate_key: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # A handler's durable notes between tries (e.g. the expiry date seen before a renewal).
+    state: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The claim scans these two: runnable work by time, and the head of each domain's queue.
+        Index("ix_commands_status_next", "status", "next_attempt_at"),
+        Index("ix_commands_aggregate", "aggregate_key", "status", "id"),
+        Index("ix_commands_event", "event_id"),
+        Index("ix_commands_finished", "status", "finished_at"),
+    )
+
+
+class AggregateLock(Base):
+    """One row per aggregate key; enqueue locks it so ids follow commit order per domain."""
+
+    __tablename__ = "aggregate_locks"
+
+    aggregate_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    enqueued: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    command_id: Mapped[int] = mapped_column(Id, ForeignKey("commands.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    worker: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[datetime]
+    duration_ms: Mapped[int]
+    outcome: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    calls: Mapped[list[Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_attempts_command", "command_id", "number"),)
+
+
+class Domain(Base):
+    __tablename__ = "domains"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    whmcs_domain_id: Mapped[int | None] = mapped_column(index=True)
+    whmcs_client_id: Mapped[int | None]
+    whmcs_registrar: Mapped[str | None] = mapped_column(String(64))
+    whmcs_status: Mapped[str | None] = mapped_column(String(32))
+    whmcs_expiry_date: Mapped[date | None] = mapped_column(Date)
+    whmcs_next_due_date: Mapped[date | None] = mapped_column(Date)
+    whmcs_donotrenew: Mapped[bool | None] = mapped_column(Boolean)
+    whmcs_idprotection: Mapped[bool | None] = mapped_column(Boolean)
+    op_domain_id: Mapped[int | None] = mapped_column(BigInteger)
+    op_status: Mapped[str | None] = mapped_column(String(8))
+    op_expiration_date: Mapped[date | None] = mapped_column(Date)
+    op_renewal_date: Mapped[date | None] = mapped_column(Date)
+    op_autorenew: Mapped[str | None] = mapped_column(String(16))
+    op_private_whois: Mapped[bool | None] = mapped_column(Boolean)
+    last_synced_at: Mapped[datetime | None] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+
+class Handle(Base):
+    __tablename__ = "handles"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    contact_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    handle: Mapped[str] = mapped_column(String(64), index=True)
+    # Name and company cannot change on an Openprovider handle; remembered to decide reuse.
+    identity_hash: Mapped[str] = mapped_column(String(64), index=True)
+    whmcs_client_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    trigger: Mapped[str] = mapped_column(String(32))
+    domains_checked: Mapped[int] = mapped_column(default=0)
+    changes: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    api_calls: Mapped[int] = mapped_column(default=0)
+    report_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncChange(Base):
+    __tablename__ = "sync_changes"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Id, ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(String(255))
+    new_value: Mapped[str | None] = mapped_column(String(255))
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    command_id: Mapped[int | None] = mapped_column(Id)
+
+    __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
