@@ -1,0 +1,184 @@
+"""The ``opbridge`` command line. Exit codes: 0 success, 1 failure, 2 usage."""
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import datetime
+from typing import Any
+
+import click
+from sqlalchemy.exc import DBAPIError
+
+from opbridge import logs
+from opbridge.settings import ConfigError, load_settings
+from opbridge.tables import echo_records
+from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
+from outbox.models import DEAD, DONE, STATUSES
+from outbox.store import Outbox
+
+
+class Failure(click.ClickException):
+    """A problem the operator can fix, told in one sentence (exit 1, no traceback)."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"opbridge: {self.message}", err=True)
+
+
+class Runtime:
+    """Settings, engine and outbox, built on first use so `--help` never needs a database."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+
+    @functools.cached_property
+    def settings(self) -> Any:
+        settings = load_settings(self.config_path)
+        logs.configure(settings.log_level, settings.log_format)
+        return settings
+
+    @functools.cached_property
+    def engine(self) -> Any:
+        return make_engine(self.settings.database_url, pool_size=self.settings.worker_threads + 2)
+
+    @functools.cached_property
+    def outbox(self) -> Outbox:
+        ensure_schema(self.engine)
+        return Outbox.from_settings(self.engine, self.settings)
+
+
+def _describe_database_error(error: DBAPIError) -> str:
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    return f"The database is not reachable or refused the request ({reason})."
+
+
+class Group(click.Group):
+    """Turns the errors an operator can fix into one sentence and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, SchemaNotCurrent) as error:
+            raise Failure(str(error)) from None
+        except DBAPIError as error:
+            raise Failure(_describe_database_error(error)) from None
+
+
+pass_runtime = click.make_pass_decorator(Runtime)
+
+
+@click.group(cls=Group)
+@click.option("--config", "config_path", type=click.Path(), help="TOML settings file (or OPBRIDGE_CONFIG).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """opbridge: WHMCS to Openprovider, out of the request path."""
+    ctx.obj = Runtime(config_path)
+
+
+@cli.group(cls=Group)
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_runtime
+def db_upgrade(runtime: Runtime) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    upgrade(runtime.engine)
+    click.echo("Database schema is current.")
+
+
+@cli.command()
+@click.option("--threads", type=click.IntRange(1, 256), help="Dispatcher threads (default OPBRIDGE_WORKER_THREADS).")
+@click.option("--grace", type=click.FloatRange(0), default=30.0, show_default=True, help="Seconds in-flight work may finish after SIGTERM.")
+@pass_runtime
+def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
+    """Run dispatcher threads until SIGTERM or SIGINT."""
+    from outbox.worker import Worker
+
+    settings = runtime.settings
+    runner = Worker(runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace)
+    runner.install_signal_handlers()
+    runner.run()
+
+
+COMMAND_COLUMNS = ("id", "type", "aggregate_key", "status", "attempts", "next_attempt_at", "last_error")
+
+
+@cli.group(cls=Group)
+def commands() -> None:
+    """Inspect and replay outbox commands."""
+
+
+@commands.command("list")
+@click.option("--status", type=click.Choice(STATUSES))
+@click.option("--type", "type_")
+@click.option("--domain")
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_runtime
+def commands_list(runtime: Runtime, status: str | None, type_: str | None, domain: str | None, limit: int, as_json: bool) -> None:
+    """List commands, newest first."""
+    rows = runtime.outbox.list_commands(status, type_, domain, limit)
+    echo_records(rows, COMMAND_COLUMNS, as_json)
+
+
+@commands.command("show")
+@click.argument("command_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_runtime
+def commands_show(runtime: Runtime, command_id: int, as_json: bool) -> None:
+    """Show one command with its attempt history."""
+    record = runtime.outbox.get_command(command_id)
+    if record is None:
+        raise Failure(f"There is no command with id {command_id}.")
+    history = record.pop("history")
+    if as_json:
+        echo_records([record | {"history": history}], (), True)
+        return
+    for key, value in record.items():
+        click.echo(f"{key:>16}: {'' if value is None else value}")
+    click.echo("")
+    echo_records(history, ("number", "started_at", "duration_ms", "outcome", "error_code", "error"), False)
+
+
+def _parse_since(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date or time such as 2026-11-28T10:00") from None
+
+
+@commands.command("replay")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--status", type=click.Choice((DEAD, DONE)), help="Replay every command in this status.")
+@click.option("--type", "type_")
+@click.option("--domain")
+@click.option("--since", callback=_parse_since, help="Only commands last changed at or after this UTC time.")
+@pass_runtime
+def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, type_: str | None,
+                    domain: str | None, since: datetime | None) -> None:
+    """Send dead (or done) commands back to pending with fresh attempts."""
+    if bool(ids) == bool(status):
+        raise click.UsageError("Give command ids or --status, not both and not neither.")
+    replayed = runtime.outbox.replay(ids, status=status or DEAD, type=type_, aggregate_key=domain, since=since)
+    missing = sorted(set(ids) - set(replayed))
+    if missing:
+        click.echo(f"Not replayed (unknown, pending or running): {', '.join(map(str, missing))}", err=True)
+    click.echo(f"Replayed {len(replayed)} command(s).")
+    if missing:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--older-than", "days", type=click.IntRange(1), help="Days to keep (default OPBRIDGE_RETENTION_DAYS).")
+@pass_runtime
+def purge(runtime: Runtime, days: int | None) -> None:
+    """Delete done commands and their events older than the retention period."""
+    removed = runtime.outbox.purge(days or runtime.settings.retention_days)
+    click.echo(f"Purged {removed} done command(s).")
+
+
+def main() -> None:
+    cli(prog_name="opbridge")

@@ -1,0 +1,454 @@
+"""The outbox store: the only module that writes command state.
+
+All of the queue's SQL is here. A command moves pending -> running -> done, or back to
+pending after a transient failure, or to dead when it fails for good or runs out of
+attempts. Claims are per-domain FIFO: a command waits while an older command of its
+aggregate key is pending or running, or while any command of that key is running.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from outbox.db import backend
+from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event
+
+DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
+NOTIFY_CHANNEL = "opbridge_commands"
+JITTER = 0.2
+
+commands = Command.__table__
+attempts = Attempt.__table__
+events = Event.__table__
+
+
+def utcnow() -> datetime:
+    """Naive UTC: every timestamp column holds UTC without a zone, on every backend."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class NewEvent:
+    webhook_id: str
+    type: str
+    body: str
+    key_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NewCommand:
+    type: str
+    aggregate_key: str
+    payload: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Enqueued:
+    event_id: int | None
+    command_ids: list[int]
+    duplicate: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Claimed:
+    """A command a worker holds the lease on."""
+
+    id: int
+    type: str
+    aggregate_key: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    state: dict[str, Any]
+    lease_owner: str
+    claimed_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class Failure:
+    """Why a try failed; ``transient`` failures are retried on the schedule."""
+
+    message: str
+    code: str | None = None
+    transient: bool = True
+    retry_after: float | None = None
+
+
+def _elapsed_ms(started: datetime, now: datetime) -> int:
+    return max(0, int((now - started).total_seconds() * 1000))
+
+
+class Outbox:
+    def __init__(
+        self,
+        engine: Engine,
+        retry_schedule: Sequence[int] = DEFAULT_SCHEDULE,
+        lease_seconds: int = 120,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.engine = engine
+        self.retry_schedule = tuple(retry_schedule)
+        self.max_attempts = len(self.retry_schedule) + 1
+        self.lease = timedelta(seconds=lease_seconds)
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.backend = backend(engine)
+
+    @classmethod
+    def from_settings(cls, engine: Engine, settings: Any, **kwargs: Any) -> Outbox:
+        return cls(engine, settings.retry_schedule, settings.lease_seconds, **kwargs)
+
+    # -- enqueue -------------------------------------------------------------
+
+    def enqueue(self, event: NewEvent | None, new_commands: Sequence[NewCommand]) -> Enqueued:
+        """Store an event and its commands in one transaction; a seen webhook id adds nothing."""
+        now = self.clock()
+        try:
+            with self.engine.begin() as conn:
+                event_id = self._insert_event(conn, event, now) if event else None
+                for key in sorted({command.aggregate_key for command in new_commands}):
+                    self._lock_aggregate(conn, key)
+                ids = [self._insert_command(conn, event_id, command, now) for command in new_commands]
+                if ids and self.backend == "postgresql":
+                    conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        except IntegrityError:
+            existing = self._event_id(event.webhook_id) if event else None
+            if existing is None:
+                raise
+            return Enqueued(existing, [], duplicate=True)
+        return Enqueued(event_id, ids)
+
+    def _insert_event(self, conn: Connection, event: NewEvent, now: datetime) -> int:
+        values = dict(webhook_id=event.webhook_id, type=event.type, body=event.body, key_id=event.key_id, received_at=now)
+        return conn.execute(insert(events).values(**values)).inserted_primary_key[0]
+
+    def _lock_aggregate(self, conn: Connection, key: str) -> None:
+        # Ids come from a sequence at insert time, so two transactions enqueueing for one
+        # domain could commit out of id order and a worker could run the younger first.
+        # Holding this row's lock until commit makes ids follow commit order per domain.
+        if self.backend == "sqlite":
+            return  # one writer at a time already
+        table = AggregateLock.__table__
+        if self.backend == "postgresql":
+            statement = postgresql.insert(table).values(aggregate_key=key, enqueued=1)
+            statement = statement.on_conflict_do_update(
+                index_elements=[table.c.aggregate_key], set_={"enqueued": table.c.enqueued + 1}
+            )
+        else:
+            statement = mysql.insert(table).values(aggregate_key=key, enqueued=1)
+            statement = statement.on_duplicate_key_update(enqueued=table.c.enqueued + 1)
+        conn.execute(statement)
+
+    def _insert_command(self, conn: Connection, event_id: int | None, command: NewCommand, now: datetime) -> int:
+        values = dict(
+            event_id=event_id,
+            type=command.type,
+            aggregate_key=command.aggregate_key,
+            payload=command.payload,
+            status=PENDING,
+            attempts=0,
+            max_attempts=self.max_attempts,
+            next_attempt_at=now,
+            state={},
+            created_at=now,
+            updated_at=now,
+        )
+        return conn.execute(insert(commands).values(**values)).inserted_primary_key[0]
+
+    def _event_id(self, webhook_id: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(events.c.id).where(events.c.webhook_id == webhook_id))
+
+    # -- claim and lease -----------------------------------------------------
+
+    def claim(self, owner: str, limit: int = 1) -> list[Claimed]:
+        """Lease up to ``limit`` runnable commands, oldest first, at most one per domain."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            query = select(commands.c.id).where(self._runnable(now)).order_by(commands.c.id).limit(limit)
+            # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already serialises claims.
+            ids = conn.scalars(query.with_for_update(skip_locked=True)).all()
+            if not ids:
+                return []
+            lease_values = dict(status=RUNNING, lease_owner=owner, lease_expires_at=now + self.lease, claimed_at=now)
+            conn.execute(
+                update(commands)
+                .where(commands.c.id.in_(ids))
+                .values(attempts=commands.c.attempts + 1, updated_at=now, **lease_values)
+            )
+            rows = conn.execute(select(commands).where(commands.c.id.in_(ids)).order_by(commands.c.id)).all()
+        return [
+            Claimed(
+                id=row.id,
+                type=row.type,
+                aggregate_key=row.aggregate_key,
+                payload=row.payload,
+                attempts=row.attempts,
+                max_attempts=row.max_attempts,
+                state=row.state or {},
+                lease_owner=owner,
+                claimed_at=now,
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _runnable(now: datetime):  # noqa: ANN205
+        other = aliased(commands)
+        blocking = exists().where(
+            other.c.aggregate_key == commands.c.aggregate_key,
+            other.c.id != commands.c.id,
+            or_(
+                other.c.status == RUNNING,
+                and_(other.c.status == PENDING, other.c.id < commands.c.id),
+            ),
+        )
+        return and_(commands.c.status == PENDING, commands.c.next_attempt_at <= now, ~blocking)
+
+    def renew_lease(self, owner: str, ids: Iterable[int]) -> int:
+        """Push the lease of commands still running under ``owner``; returns how many."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        now = self.clock()
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(commands)
+                .where(commands.c.id.in_(ids), commands.c.lease_owner == owner, commands.c.status == RUNNING)
+                .values(lease_expires_at=now + self.lease, updated_at=now)
+            )
+        return result.rowcount
+
+    def recover_expired(self, limit: int = 500) -> int:
+        """Put commands whose worker vanished back in line; the lost try counts as an attempt."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            query = (
+                select(commands.c.id, commands.c.attempts, commands.c.max_attempts, commands.c.lease_owner, commands.c.claimed_at)
+                .where(commands.c.status == RUNNING, commands.c.lease_expires_at < now)
+                .order_by(commands.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            rows = conn.execute(query).all()
+            for row in rows:
+                failure = Failure("The worker holding this command stopped before finishing it.", "lease_expired")
+                exhausted = row.attempts >= row.max_attempts
+                self._finish_try(
+                    conn, row.id, row.lease_owner, row.claimed_at or now, now, row.attempts,
+                    status=DEAD if exhausted else PENDING, outcome="lease_expired", failure=failure,
+                    next_attempt_at=now, guard_owner=False,
+                )
+        return len(rows)
+
+    # -- outcomes ------------------------------------------------------------
+
+    def save_state(self, command: Claimed, state: dict[str, Any]) -> bool:
+        """Durably record a handler's note before a call whose effect must not repeat."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(commands)
+                .where(commands.c.id == command.id, commands.c.lease_owner == command.lease_owner, commands.c.status == RUNNING)
+                .values(state=state, updated_at=self.clock())
+            )
+        return result.rowcount == 1
+
+    def complete(self, command: Claimed, note: str | None = None, calls: list[Any] | None = None) -> bool:
+        """Mark done. False when the lease was lost meanwhile (another worker may run it)."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            return self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
+                                    status=DONE, outcome="done", note=note, calls=calls)
+
+    def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
+        """Record a failed try; returns the command's new status (pending or dead)."""
+        now = self.clock()
+        retry = failure.transient and command.attempts < command.max_attempts
+        next_at = now + timedelta(seconds=self.retry_delay(command.attempts, failure.retry_after)) if retry else None
+        status = PENDING if retry else DEAD
+        with self.engine.begin() as conn:
+            self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
+                             status=status, outcome="retry" if retry else "dead", failure=failure,
+                             next_attempt_at=next_at, calls=calls)
+        return status
+
+    def release(self, command: Claimed, delay_seconds: float = 0, failure: Failure | None = None) -> bool:
+        """Give a command back without spending its attempt (shutdown, or a paused circuit)."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            return self._finish_try(
+                conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
+                status=PENDING, outcome="paused", failure=failure,
+                next_attempt_at=now + timedelta(seconds=delay_seconds),
+                refund=True, record=failure is not None,
+            )
+
+    def retry_delay(self, attempts: int, retry_after: float | None = None) -> float:
+        base = self.retry_schedule[min(attempts, len(self.retry_schedule)) - 1]
+        delay = base * self.rng.uniform(1 - JITTER, 1 + JITTER)
+        return max(delay, retry_after or 0)
+
+    def _finish_try(
+        self,
+        conn: Connection,
+        command_id: int,
+        owner: str | None,
+        started: datetime,
+        now: datetime,
+        number: int,
+        *,
+        status: str,
+        outcome: str,
+        failure: Failure | None = None,
+        note: str | None = None,
+        next_attempt_at: datetime | None = None,
+        calls: list[Any] | None = None,
+        refund: bool = False,
+        record: bool = True,
+        guard_owner: bool = True,
+    ) -> bool:
+        values: dict[str, Any] = dict(status=status, lease_owner=None, lease_expires_at=None, updated_at=now)
+        if status in (DONE, DEAD):
+            values["finished_at"] = now
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        if failure is not None:
+            values.update(last_error_code=failure.code, last_error=failure.message)
+        if refund:
+            values["attempts"] = commands.c.attempts - 1
+        where = [commands.c.id == command_id, commands.c.status == RUNNING]
+        if guard_owner:
+            where.append(commands.c.lease_owner == owner)
+        held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
+        if record:
+            conn.execute(
+                insert(attempts).values(
+                    command_id=command_id,
+                    number=number,
+                    worker=owner,
+                    started_at=started,
+                    duration_ms=_elapsed_ms(started, now),
+                    outcome=outcome if held else "lease_lost",
+                    error_code=failure.code if failure else None,
+                    error=failure.message if failure else note,
+                    calls=calls,
+                )
+            )
+        return held
+
+    # -- operator actions ----------------------------------------------------
+
+    def replay(
+        self,
+        ids: Sequence[int] = (),
+        *,
+        status: str = DEAD,
+        type: str | None = None,
+        aggregate_key: str | None = None,
+        since: datetime | None = None,
+    ) -> list[int]:
+        """Send finished commands back to pending with fresh attempts; history stays.
+
+        By id, a done or dead command may be replayed; by filter, only ``status``.
+        """
+        now = self.clock()
+        if ids:
+            where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
+        else:
+            if status not in (DEAD, DONE):
+                raise ValueError("only dead or done commands can be replayed")
+            where = [commands.c.status == status]
+            if type:
+                where.append(commands.c.type == type)
+            if aggregate_key:
+                where.append(commands.c.aggregate_key == aggregate_key)
+            if since:
+                where.append(commands.c.updated_at >= since)
+        with self.engine.begin() as conn:
+            chosen = conn.scalars(select(commands.c.id).where(*where).order_by(commands.c.id).with_for_update()).all()
+            if chosen:
+                conn.execute(
+                    update(commands)
+                    .where(commands.c.id.in_(chosen))
+                    .values(status=PENDING, attempts=0, next_attempt_at=now, finished_at=None, updated_at=now)
+                )
+                if self.backend == "postgresql":
+                    conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        return list(chosen)
+
+    def purge(self, older_than_days: int, batch: int = 1000) -> int:
+        """Delete done commands and the events left without commands, in short batches."""
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        removed = 0
+        while True:
+            with self.engine.begin() as conn:
+                ids = conn.scalars(
+                    select(commands.c.id).where(commands.c.status == DONE, commands.c.finished_at < cutoff).limit(batch)
+                ).all()
+                if ids:
+                    conn.execute(delete(attempts).where(attempts.c.command_id.in_(ids)))
+                    conn.execute(delete(commands).where(commands.c.id.in_(ids)))
+                removed += len(ids)
+            if len(ids) < batch:
+                break
+        self._purge_events(cutoff, batch)
+        return removed
+
+    def _purge_events(self, cutoff: datetime, batch: int) -> None:
+        has_commands = exists().where(commands.c.event_id == events.c.id)
+        while True:
+            with self.engine.begin() as conn:
+                ids = conn.scalars(
+                    select(events.c.id).where(events.c.received_at < cutoff, ~has_commands).limit(batch)
+                ).all()
+                if ids:
+                    conn.execute(delete(events).where(events.c.id.in_(ids)))
+            if len(ids) < batch:
+                return
+
+    # -- reads ---------------------------------------------------------------
+
+    def list_commands(
+        self,
+        status: str | None = None,
+        type: str | None = None,
+        aggregate_key: str | None = None,
+        limit: int = 100,
+        after_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        query = select(commands).order_by(commands.c.id.desc()).limit(limit)
+        if status:
+            query = query.where(commands.c.status == status)
+        if type:
+            query = query.where(commands.c.type == type)
+        if aggregate_key:
+            query = query.where(commands.c.aggregate_key == aggregate_key)
+        if after_id:
+            query = query.where(commands.c.id < after_id)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def get_command(self, command_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(commands).where(commands.c.id == command_id)).first()
+            if row is None:
+                return None
+            history = conn.execute(
+                select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
+            ).all()
+        return {**row._mapping, "history": [dict(item._mapping) for item in history]}
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(commands.c.status, func.count()).group_by(commands.c.status)).all()
+        return {status: 0 for status in (PENDING, RUNNING, DONE, DEAD)} | {status: n for status, n in rows}

@@ -1,0 +1,146 @@
+"""The worker loop: claim as many commands as there are idle threads, run them, repeat.
+
+One loop claims; a thread pool runs handlers; a heartbeat renews the leases of what is
+in flight and puts back the commands of workers that died. SIGTERM or SIGINT stops the
+claiming, lets in-flight commands finish for a grace period, and returns.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from outbox.handlers import Context, HandlerFailure, Registry
+from outbox.handlers import registry as default_registry
+from outbox.store import Claimed, Failure, Outbox
+
+log = logging.getLogger("opbridge.worker")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        outbox: Outbox,
+        threads: int = 8,
+        poll_seconds: float = 1.0,
+        registry: Registry = default_registry,
+        services: Any = None,
+        grace_seconds: float = 30.0,
+        name: str | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.threads = threads
+        self.poll_seconds = poll_seconds
+        self.registry = registry
+        self.services = services
+        self.grace_seconds = grace_seconds
+        self.name = name or worker_name()
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+        self._inflight: dict[int, Future] = {}
+        self._lock = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def install_signal_handlers(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stop())
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+
+    def run(self) -> None:
+        log.info("worker started", extra={"worker": self.name, "threads": self.threads})
+        heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
+        heartbeat.start()
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
+            while not self.stopping.is_set():
+                if not self._claim_into(pool):
+                    self.wake.wait(self.poll_seconds)
+                    self.wake.clear()
+            self._drain()
+        log.info("worker stopped", extra={"worker": self.name})
+
+    def run_until_idle(self) -> None:
+        """Run everything runnable now, then return (for tests and `sync run`)."""
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
+            while self._claim_into(pool) or self._inflight_ids():
+                self._wait_for_one()
+
+    # -- claiming and running ------------------------------------------------
+
+    def _claim_into(self, pool: ThreadPoolExecutor) -> bool:
+        idle = self.threads - len(self._inflight_ids())
+        if idle <= 0:
+            self._wait_for_one()
+            return True
+        batch = self.outbox.claim(self.name, idle)
+        for command in batch:
+            future = pool.submit(self.execute, command)
+            with self._lock:
+                self._inflight[command.id] = future
+            future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
+        return bool(batch)
+
+    def _finished(self, command_id: int) -> None:
+        with self._lock:
+            self._inflight.pop(command_id, None)
+        self.wake.set()
+
+    def _inflight_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._inflight)
+
+    def _wait_for_one(self) -> None:
+        self.wake.wait(self.poll_seconds)
+        self.wake.clear()
+
+    def execute(self, command: Claimed) -> str:
+        """Run one command's handler and record the outcome; returns the new status."""
+        handler = self.registry.get(command.type)
+        context = Context(command, self.outbox, self.services)
+        if handler is None:
+            failure = Failure(f"No handler is registered for command type {command.type!r}.", "unknown_type", False)
+            return self.outbox.fail(command, failure)
+        try:
+            note = handler(context)
+        except HandlerFailure as error:
+            failure = Failure(str(error), error.code, error.transient, error.retry_after)
+            return self.outbox.fail(command, failure, context.calls or None)
+        except Exception as error:  # noqa: BLE001 - a handler bug must not kill the thread
+            log.exception("handler raised", extra={"command": command.id, "type": command.type})
+            failure = Failure(f"{type(error).__name__}: {error}", "internal_error")
+            return self.outbox.fail(command, failure, context.calls or None)
+        self.outbox.complete(command, note, context.calls or None)
+        return "done"
+
+    # -- background duties ---------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        interval = max(1.0, self.outbox.lease.total_seconds() / 3)
+        while not self.stopping.wait(interval):
+            try:
+                self.outbox.renew_lease(self.name, self._inflight_ids())
+                if self.outbox.recover_expired():
+                    self.wake.set()
+            except Exception:  # noqa: BLE001 - a database blip must not stop the heartbeat
+                log.exception("heartbeat failed")
+
+    def _drain(self) -> None:
+        deadline = time.monotonic() + self.grace_seconds
+        while self._inflight_ids() and time.monotonic() < deadline:
+            self._wait_for_one()
+        left = self._inflight_ids()
+        if left:
+            log.warning("stopping with commands still running; their leases will expire", extra={"ids": left})
