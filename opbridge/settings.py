@@ -183,7 +183,7 @@ def _settings_repr(self: Any) -> str:
     shown = []
     for name, field in FIELDS.items():
         value = getattr(self, name)
-        shown.append(f"{name}={'***' if field.secret and value else value!r}")
+        shown.append(f"{name}=***" if field.secret and value else f"{name}={value!r}")
     return f"Settings({', '.join(shown)})"
 
 

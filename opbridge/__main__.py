@@ -1,0 +1,3 @@
+from opbridge.cli import main
+
+main()
