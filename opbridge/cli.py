@@ -41,6 +41,12 @@ class Runtime:
         return make_engine(self.settings.database_url, pool_size=self.settings.worker_threads + 2)
 
     @functools.cached_property
+    def services(self) -> Any:
+        from outbox.services import Services
+
+        return Services(self.settings, self.engine)
+
+    @functools.cached_property
     def outbox(self) -> Outbox:
         ensure_schema(self.engine)
         return Outbox.from_settings(self.engine, self.settings)
@@ -93,10 +99,14 @@ def db_upgrade(runtime: Runtime) -> None:
 @pass_runtime
 def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
     """Run dispatcher threads until SIGTERM or SIGINT."""
+    import outbox.handlers  # noqa: F401 - registers every handler
     from outbox.worker import Worker
 
     settings = runtime.settings
-    runner = Worker(runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace)
+    runner = Worker(
+        runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace,
+        services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
+    )
     runner.install_signal_handlers()
     runner.run()
 

@@ -16,8 +16,12 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from outbox.handlers import Context, HandlerFailure, Registry
-from outbox.handlers import registry as default_registry
+from outbox import calllog
+from outbox.circuit import Circuit
+from outbox.failures import classify
+from outbox.notify import start_waker
+from outbox.registry import Context, Registry
+from outbox.registry import registry as default_registry
 from outbox.store import Claimed, Failure, Outbox
 
 log = logging.getLogger("opbridge.worker")
@@ -37,6 +41,7 @@ class Worker:
         services: Any = None,
         grace_seconds: float = 30.0,
         name: str | None = None,
+        circuit_pause_seconds: float = 300.0,
     ) -> None:
         self.outbox = outbox
         self.threads = threads
@@ -49,6 +54,8 @@ class Worker:
         self.wake = threading.Event()
         self._inflight: dict[int, Future] = {}
         self._lock = threading.Lock()
+        self._circuit_pause = circuit_pause_seconds
+        self.circuits: dict[str, Circuit] = {}
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -64,6 +71,7 @@ class Worker:
         log.info("worker started", extra={"worker": self.name, "threads": self.threads})
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
+        start_waker(self.outbox.engine, self.wake, self.stopping)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
             while not self.stopping.is_set():
                 if not self._claim_into(pool):
@@ -108,22 +116,42 @@ class Worker:
 
     def execute(self, command: Claimed) -> str:
         """Run one command's handler and record the outcome; returns the new status."""
-        handler = self.registry.get(command.type)
-        context = Context(command, self.outbox, self.services)
-        if handler is None:
+        entry = self.registry.get(command.type)
+        if entry is None:
             failure = Failure(f"No handler is registered for command type {command.type!r}.", "unknown_type", False)
             return self.outbox.fail(command, failure)
+        circuit = self.circuit(entry.service)
+        if circuit and circuit.remaining():
+            self.outbox.release(command, circuit.remaining())
+            return "paused"
+        context = Context(command, self.outbox, self.services)
         try:
-            note = handler(context)
-        except HandlerFailure as error:
-            failure = Failure(str(error), error.code, error.transient, error.retry_after)
-            return self.outbox.fail(command, failure, context.calls or None)
-        except Exception as error:  # noqa: BLE001 - a handler bug must not kill the thread
-            log.exception("handler raised", extra={"command": command.id, "type": command.type})
-            failure = Failure(f"{type(error).__name__}: {error}", "internal_error")
-            return self.outbox.fail(command, failure, context.calls or None)
+            with calllog.collecting(context.calls):
+                note = entry.handler(context)
+        except Exception as error:  # noqa: BLE001 - every failure becomes a recorded outcome
+            return self._record_failure(command, context, error)
         self.outbox.complete(command, note, context.calls or None)
         return "done"
+
+    def _record_failure(self, command: Claimed, context: Context, error: Exception) -> str:
+        verdict = classify(error)
+        calls = context.calls or None
+        if verdict.failure.code == "internal_error":
+            log.exception("handler raised", extra={"command": command.id, "type": command.type})
+        circuit = self.circuit(verdict.pause_service)
+        if circuit:
+            pause = circuit.open(verdict.failure.message)
+            self.outbox.release(command, pause, verdict.failure)
+            return "paused"
+        return self.outbox.fail(command, verdict.failure, calls)
+
+    def circuit(self, service: str | None) -> Circuit | None:
+        if service is None:
+            return None
+        with self._lock:
+            if service not in self.circuits:
+                self.circuits[service] = Circuit(service, self._circuit_pause)
+            return self.circuits[service]
 
     # -- background duties ---------------------------------------------------
 

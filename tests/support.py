@@ -19,7 +19,7 @@ def free_port() -> int:
 def serve_wsgi(app) -> Iterator[str]:  # noqa: ANN001
     """Serve a WSGI app over real HTTP on 127.0.0.1 in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -1,8 +1,9 @@
-"""Command handlers: one plain function per command type, registered by name.
+"""How handlers are found: one plain function per command type, registered by name.
 
 A handler gets a ``Context`` and either returns (done, with an optional note for the
-attempts log) or raises ``TransientFailure`` / ``PermanentFailure``. Anything else it
-raises is treated as transient: a bug or a blip should be retried and seen, not dropped.
+attempts log) or raises. ``TransientFailure`` and ``PermanentFailure`` say what to do
+directly; client errors are classified in ``outbox.failures``; anything else counts as
+transient, because a bug or a blip should be retried and seen, not dropped.
 """
 from __future__ import annotations
 
@@ -60,30 +61,31 @@ class Context:
 Handler = Callable[[Context], str | None]
 
 
+@dataclasses.dataclass(frozen=True)
+class Registration:
+    handler: Handler
+    # The remote service the handler calls: its circuit pauses the handler when open.
+    service: str | None
+
+
 class Registry:
     def __init__(self) -> None:
-        self._handlers: dict[str, Handler] = {}
+        self._entries: dict[str, Registration] = {}
 
-    def register(self, name: str) -> Callable[[Handler], Handler]:
+    def register(self, name: str, service: str | None = None) -> Callable[[Handler], Handler]:
         def add(handler: Handler) -> Handler:
-            if name in self._handlers:
+            if name in self._entries:
                 raise ValueError(f"a handler for {name!r} is already registered")
-            self._handlers[name] = handler
+            self._entries[name] = Registration(handler, service)
             return handler
 
         return add
 
-    def get(self, name: str) -> Handler | None:
-        return self._handlers.get(name)
+    def get(self, name: str) -> Registration | None:
+        return self._entries.get(name)
 
     def names(self) -> list[str]:
-        return sorted(self._handlers)
+        return sorted(self._entries)
 
 
 registry = Registry()
-
-
-@registry.register("noop")
-def noop(context: Context) -> str | None:
-    """Does nothing: for tests and benchmarks of the queue itself."""
-    return None

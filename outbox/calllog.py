@@ -1,0 +1,30 @@
+"""The calls a handler makes, collected for its attempts row.
+
+Clients are shared by all dispatcher threads, so each thread's calls go to the list of
+the command it is running, found through a context variable the worker sets.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+_current: ContextVar[list[Any] | None] = ContextVar("opbridge_calls", default=None)
+
+
+@contextlib.contextmanager
+def collecting(calls: list[Any]) -> Iterator[None]:
+    token = _current.set(calls)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def record(call: Any) -> None:
+    """A client's ``on_call`` hook: keep the (already redacted) record, if anyone listens."""
+    calls = _current.get()
+    if calls is not None:
+        calls.append(dataclasses.asdict(call) if dataclasses.is_dataclass(call) else call)

@@ -1,0 +1,31 @@
+"""What handlers call out to, built once per worker process and shared by its threads."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import Engine
+
+from opclient.client import OpenproviderClient
+from outbox import calllog
+from opbridge.settings import require
+from whmcsapi.client import WhmcsClient
+
+
+class Services:
+    """Clients are built on first use, so a worker that only runs WHMCS commands never
+    needs Openprovider credentials, and the other way round."""
+
+    def __init__(self, settings: Any, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    @functools.cached_property
+    def openprovider(self) -> OpenproviderClient:
+        require(self.settings, "op_username", "op_password")
+        return OpenproviderClient.from_settings(self.settings, on_call=calllog.record)
+
+    @functools.cached_property
+    def whmcs(self) -> WhmcsClient:
+        require(self.settings, "whmcs_url", "whmcs_identifier", "whmcs_secret")
+        return WhmcsClient.from_settings(self.settings, on_call=calllog.record)
