@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from outbox.handlers import Registry, TransientFailure
+from outbox.registry import Registry, TransientFailure
 from outbox.models import Attempt, Command, Event
 from outbox.store import Failure, NewCommand, NewEvent, Outbox
 from outbox.worker import Worker

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
 from outbox.db import make_engine
-from outbox.handlers import Registry
+from outbox.registry import Registry
 from outbox.store import Outbox
 from outbox.worker import Worker
 
