@@ -1,7 +1,9 @@
 """The ``opbridge`` command line. Exit codes: 0 success, 1 failure, 2 usage."""
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import sys
 from datetime import datetime
 from typing import Any
@@ -77,6 +79,9 @@ pass_runtime = click.make_pass_decorator(Runtime)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """opbridge: WHMCS to Openprovider, out of the request path."""
+    if config_path:
+        # Verbs that load settings themselves, and the processes they start, read it here.
+        os.environ["OPBRIDGE_CONFIG"] = config_path
     ctx.obj = Runtime(config_path)
 
 
@@ -188,6 +193,40 @@ def purge(runtime: Runtime, days: int | None) -> None:
     """Delete done commands and their events older than the retention period."""
     removed = runtime.outbox.purge(days or runtime.settings.retention_days)
     click.echo(f"Purged {removed} done command(s).")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_runtime
+def doctor(runtime: Runtime, as_json: bool) -> None:
+    """Check the configuration, database, Openprovider login, WHMCS API and DNS template."""
+    from opbridge.doctor import FAIL, diagnose
+
+    findings = diagnose(runtime.settings, runtime.services)
+    echo_records([dataclasses.asdict(finding) for finding in findings], ("check", "status", "detail"), as_json)
+    if any(finding.status == FAIL for finding in findings):
+        sys.exit(1)
+
+
+@cli.group(cls=Group)
+def sandbox() -> None:
+    """Serve a simulator of Openprovider or WHMCS, for tests and demos."""
+
+
+def _register_parts() -> None:
+    # Each part owns its verbs; the command line only gathers them.
+    from listener.cli import serve
+    from opclient.cli import check, dns_templates
+    from opclient.sandbox.cli import sandbox_openprovider
+    from whmcsapi.sandbox.cli import sandbox_whmcs
+
+    for command in (serve, check, dns_templates):
+        cli.add_command(command)
+    sandbox.add_command(sandbox_openprovider)
+    sandbox.add_command(sandbox_whmcs)
+
+
+_register_parts()
 
 
 def main() -> None:

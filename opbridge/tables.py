@@ -19,7 +19,7 @@ def _cell(value: Any) -> str:
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     cells = [[_cell(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(columns)]
-    lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths))]
+    lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths)).rstrip()]
     lines += ["  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip() for line in cells]
     return "\n".join(lines)
 

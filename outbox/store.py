@@ -452,3 +452,12 @@ class Outbox:
         with self.engine.connect() as conn:
             rows = conn.execute(select(commands.c.status, func.count()).group_by(commands.c.status)).all()
         return {status: 0 for status in (PENDING, RUNNING, DONE, DEAD)} | {status: n for status, n in rows}
+
+    def get_event(self, webhook_id: str) -> dict[str, Any] | None:
+        """An accepted event with the commands it enqueued (None when unknown or purged)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(events).where(events.c.webhook_id == webhook_id)).first()
+            if row is None:
+                return None
+            enqueued = conn.execute(select(commands).where(commands.c.event_id == row.id).order_by(commands.c.id)).all()
+        return {**row._mapping, "commands": [dict(item._mapping) for item in enqueued]}
