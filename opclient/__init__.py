@@ -1,0 +1,63 @@
+"""Openprovider REST API client: ``OpenproviderClient`` and what it returns and raises.
+
+``opclient.sandbox`` holds a simulator of the same API for tests and demos.
+"""
+
+from opclient.client import OpenproviderClient
+from opclient.contacts import Contact, InvalidContact
+from opclient.errors import (
+    AuthenticationError,
+    CustomerIdentityChanged,
+    DomainNotFound,
+    OpenproviderError,
+    PermanentError,
+    TokenRejected,
+    TransientError,
+)
+from opclient.names import DomainName, InvalidDomainName, split_domain
+from opclient.redact import CallRecord
+from opclient.types import (
+    AuthCode,
+    CheckResult,
+    Customer,
+    DnsRecord,
+    DnsTemplate,
+    Domain,
+    DomainOrder,
+    Handles,
+    Money,
+    Nameserver,
+    OrderDetails,
+    Page,
+    Tld,
+)
+
+__all__ = [
+    "AuthCode",
+    "AuthenticationError",
+    "CallRecord",
+    "CheckResult",
+    "Contact",
+    "Customer",
+    "CustomerIdentityChanged",
+    "DnsRecord",
+    "DnsTemplate",
+    "Domain",
+    "DomainName",
+    "DomainNotFound",
+    "DomainOrder",
+    "Handles",
+    "InvalidContact",
+    "InvalidDomainName",
+    "Money",
+    "Nameserver",
+    "OpenproviderClient",
+    "OpenproviderError",
+    "OrderDetails",
+    "Page",
+    "PermanentError",
+    "Tld",
+    "TokenRejected",
+    "TransientError",
+    "split_domain",
+]
