@@ -1,0 +1,38 @@
+"""The listener: a Flask app that turns signed WHMCS events into outbox commands."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from listener import admin, dashboard, health, hooks, metrics
+from listener.errors import register_error_handlers
+from listener.services import Services
+from listener.signing import Keyring
+from opbridge.settings import load_settings
+from outbox.services import Services as OutboxServices
+from outbox.db import backend, ensure_schema, head_revision, make_engine
+from outbox.store import Outbox
+
+
+def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
+    """Build the app; settings come from the environment and engine from settings by default."""
+    settings = load_settings() if settings is None else settings
+    engine = make_engine(settings.database_url) if engine is None else engine
+    if backend(engine) == "sqlite":
+        ensure_schema(engine)
+    app = Flask(__name__)
+    app.extensions["opbridge"] = Services(
+        settings=settings,
+        engine=engine,
+        outbox=Outbox.from_settings(engine, settings),
+        keyring=Keyring.from_secrets(settings.webhook_secrets),
+        schema_head=head_revision(),
+        clients=OutboxServices(settings, engine),
+    )
+    register_error_handlers(app)
+    dashboard.configure_sessions(app, settings.admin_tokens)
+    for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp):
+        app.register_blueprint(blueprint)
+    return app

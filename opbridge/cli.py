@@ -4,7 +4,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import signal
+import subprocess
 import sys
+import time
 from datetime import datetime
 from typing import Any
 
@@ -105,6 +108,7 @@ def db_upgrade(runtime: Runtime) -> None:
 def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
     """Run dispatcher threads until SIGTERM or SIGINT."""
     import outbox.handlers  # noqa: F401 - registers every handler
+    from outbox.scheduler import start_scheduler
     from outbox.worker import Worker
 
     settings = runtime.settings
@@ -113,7 +117,12 @@ def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
         services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
     )
     runner.install_signal_handlers()
-    runner.run()
+    scheduler = start_scheduler(runtime.services, runtime.outbox, settings)
+    try:
+        runner.run()
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
 
 
 COMMAND_COLUMNS = ("id", "type", "aggregate_key", "status", "attempts", "next_attempt_at", "last_error")
@@ -196,6 +205,32 @@ def purge(runtime: Runtime, days: int | None) -> None:
 
 
 @cli.command()
+@click.option("--bind", metavar="HOST:PORT", help="Where the listener listens; defaults to OPBRIDGE_BIND.")
+@pass_runtime
+def run(runtime: Runtime, bind: str | None) -> None:
+    """Run the listener and a worker (with its scheduler) together, for one node."""
+    from opbridge.settings import require
+
+    require(runtime.settings, "webhook_secrets")
+    runtime.outbox  # noqa: B018 - upgrade an embedded database once, before both start
+    verbs = [["serve", *(["--bind", bind] if bind else [])], ["worker"]]
+    children = [subprocess.Popen([sys.executable, "-m", "opbridge", *verb]) for verb in verbs]
+
+    def forward(signum: int, _frame: Any) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, forward)
+    # When either stops, stop the other: half a node is worse than none.
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    forward(signal.SIGTERM, None)
+    sys.exit(max(child.wait() for child in children))
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_runtime
 def doctor(runtime: Runtime, as_json: bool) -> None:
@@ -218,9 +253,10 @@ def _register_parts() -> None:
     from listener.cli import serve
     from opclient.cli import check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
+    from outbox.sync.cli import sync
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, dns_templates):
+    for command in (serve, check, dns_templates, sync):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -161,6 +161,10 @@ FIELDS: dict[str, Field] = {
     "expiry_source": Field("expiration_date", _choice("expiration_date", "renewal_date")),
     "due_date_max_difference_days": Field(100, _int(minimum=0)),
     "sync_every_minutes": Field(10, _int(minimum=0)),
+    # Seconds-level period (0 = use the minutes); overrides the minutes when set.
+    "sync_every_seconds": Field(0, _int(minimum=0)),
+    # Openprovider lookups a sync run keeps in flight at once.
+    "sync_concurrency": Field(8, _int(minimum=1, maximum=64)),
     "worker_threads": Field(8, _int(minimum=1, maximum=256)),
     "retry_schedule": Field((10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400), _schedule),
     "circuit_pause_seconds": Field(300, _int(minimum=1)),
@@ -230,7 +234,20 @@ def load_settings(
             values[key] = FIELDS[key].parse(value)
         except ValueError as error:
             raise ConfigError(f"{origin} {error}.") from None
-    return Settings(**values)
+    settings = Settings(**values)
+    _check_lease_covers_calls(settings)
+    return settings
+
+
+def _check_lease_covers_calls(settings: Any) -> None:
+    # One Openprovider call may take a login, the call and its retry after a refused
+    # token; a lease shorter than that lets a second worker start the same command.
+    longest_call = 3 * settings.op_timeout_seconds
+    if settings.lease_seconds <= longest_call:
+        raise ConfigError(
+            f"{PREFIX}LEASE_SECONDS ({settings.lease_seconds}) must be more than three times "
+            f"{PREFIX}OP_TIMEOUT_SECONDS ({settings.op_timeout_seconds}), that is more than {longest_call}."
+        )
 
 
 def require(settings: Any, *names: str) -> None:

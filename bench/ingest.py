@@ -1,0 +1,335 @@
+"""Ingest benchmark: signed events posted to gunicorn by concurrent clients.
+
+For each backend it measures, in one run and on one machine:
+  * accepted events/s and latency of ``POST /hooks/whmcs`` (each event a paid
+    renewal of its own domain, so one command per event);
+  * the HTTP ceiling: the same gunicorn answering ``GET /healthz``;
+  * the database ceiling: single-row INSERT + COMMIT from as many threads as clients.
+and writes the figures to the ``## Ingest`` section of docs/benchmarks.md.
+
+    .venv/bin/python bench/ingest.py --seconds 30
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import collections
+import contextlib
+import itertools
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from listener.signing import sign  # noqa: E402
+from outbox.db import make_engine, upgrade  # noqa: E402
+from tests.listener.processes import gunicorn  # noqa: E402
+
+SECRET = "whsec_" + base64.b64encode(b"bench-ingest-secret-32-bytes-ok!").decode()
+BENCH_DATABASE = "opbridge_bench_ingest"
+REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+HEADING = "## Ingest"
+CONTACT = {
+    "first_name": "Anna", "last_name": "de Vries", "email": "anna@example.nl", "address1": "Keizersgracht 1",
+    "city": "Amsterdam", "postcode": "1015 CJ", "country": "NL", "phone": "+31.201234567",
+}
+
+
+# -- load generation ------------------------------------------------------------
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: collections.Counter[int] = collections.Counter()
+
+    def rate(self, status: int, seconds: float) -> float:
+        return self.statuses[status] / seconds
+
+    def percentile_ms(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").lower().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(lines[0].split()[1]), headers.get("connection") == "close"
+
+
+async def _client(port: int, request: Callable[[], bytes], deadline: float, tally: Tally) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            writer.write(request())
+            status, closed = await _read_response(reader)
+            tally.latencies.append(time.perf_counter() - started)
+            tally.statuses[status] += 1
+            if closed:
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    finally:
+        writer.close()
+
+
+def load(port: int, request: Callable[[], bytes], clients: int, seconds: float) -> Tally:
+    """Keep ``clients`` keep-alive connections busy for ``seconds``."""
+    tally = Tally()
+
+    async def run() -> None:
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(_client(port, request, deadline, tally) for _ in range(clients)))
+
+    asyncio.run(run())
+    return tally
+
+
+def healthz_request() -> bytes:
+    return b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+
+def event_requests() -> Callable[[], bytes]:
+    """Freshly signed, distinct renewal events, as WHMCS would send them."""
+    run = os.urandom(4).hex()
+    numbers = itertools.count()
+
+    def request() -> bytes:
+        n = next(numbers)
+        item = {
+            "domain_id": n + 1, "domain": f"bench-{run}-{n}.example", "period_years": 1, "nameservers": [],
+            "id_protection": False, "dns_management": False, "autorenew": True, "kind": "renew",
+            "expiry_date": "2027-01-01", "item_id": n + 1,
+        }
+        data = {"invoice_id": n + 1, "client_id": 1, "registrant": CONTACT, "items": [item]}
+        body = json.dumps({"type": "invoice.paid", "occurred_at": "2026-11-28T12:00:00Z", "data": data}).encode()
+        webhook_id, timestamp = f"bench-{run}-{n}", int(time.time())
+        head = (
+            f"POST /hooks/whmcs HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nwebhook-id: {webhook_id}\r\nwebhook-timestamp: {timestamp}\r\n"
+            f"webhook-signature: {sign(SECRET, webhook_id, timestamp, body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
+    return request
+
+
+# -- database ceilings ------------------------------------------------------------
+
+
+def _insert_for(threads: int, seconds: float, connect: Callable[[], Callable[[], None]]) -> float:
+    """Rows/s when ``threads`` threads each insert and commit one row at a time."""
+    done = [0] * threads
+    start = threading.Barrier(threads + 1)
+    deadline = [0.0]
+
+    def work(index: int) -> None:
+        insert = connect()
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            insert()
+            done[index] += 1
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    deadline[0] = time.perf_counter() + seconds
+    start.wait()
+    for worker in workers:
+        worker.join()
+    return sum(done) / seconds
+
+
+ROW = "x" * 1000
+
+
+def postgres_ceiling(url: str, threads: int, seconds: float) -> float:
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS ceiling (id bigserial PRIMARY KEY, body text NOT NULL)")
+
+    def connect() -> Callable[[], None]:
+        conn = psycopg.connect(conninfo)
+
+        def insert() -> None:
+            conn.execute("INSERT INTO ceiling (body) VALUES (%s)", (ROW,))
+            conn.commit()
+
+        return insert
+
+    return _insert_for(threads, seconds, connect)
+
+
+def sqlite_ceiling(path: str, threads: int, seconds: float) -> float:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS ceiling (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+
+    def connect() -> Callable[[], None]:
+        # The listener's own settings: WAL, synchronous=NORMAL, write lock taken up front.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+
+        def insert() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO ceiling (body) VALUES (?)", (ROW,))
+            conn.execute("COMMIT")
+
+        return insert
+
+    return _insert_for(threads, seconds, connect)
+
+
+# -- databases under test -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    drop = text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+    with admin.connect() as conn:
+        conn.execute(drop)
+        conn.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    try:
+        yield make_url(server_url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="opbridge-bench-") as directory:
+        yield f"sqlite:///{directory}/ingest.db"
+
+
+def migrate(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+
+
+# -- one backend ----------------------------------------------------------------------
+
+
+def measure(backend: str, url: str, args: argparse.Namespace, log_dir: Path) -> dict[str, float]:
+    migrate(url)
+    env = {"OPBRIDGE_DATABASE_URL": url, "OPBRIDGE_WEBHOOK_SECRETS": SECRET, "OPBRIDGE_LOG_LEVEL": "WARNING"}
+    gunicorn_args = ["-m", "gunicorn", "--config", "python:listener.gunicorn_conf", "--bind", "127.0.0.1:{port}", "wsgi:app"]
+    with gunicorn(gunicorn_args, env, log_dir / f"gunicorn-{backend}.log") as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        load(port, healthz_request, args.clients, args.warmup)
+        http = load(port, healthz_request, args.clients, args.seconds)
+        events = event_requests()
+        load(port, events, args.clients, args.warmup)
+        ingest = load(port, events, args.clients, args.seconds)
+    if backend == "postgresql":
+        database = postgres_ceiling(url, args.clients, args.seconds)
+    else:
+        database = sqlite_ceiling(make_url(url).database, args.clients, args.seconds)
+    result = {
+        "accepted": ingest.rate(202, args.seconds),
+        "refused": sum(n for status, n in ingest.statuses.items() if status != 202) / args.seconds,
+        "p50": ingest.percentile_ms(0.50),
+        "p99": ingest.percentile_ms(0.99),
+        "http": http.rate(200, args.seconds),
+        "database": database,
+    }
+    result["share"] = result["accepted"] / min(result["http"], result["database"])
+    print(f"{backend}: " + ", ".join(f"{key} {value:.2f}" for key, value in result.items()), flush=True)
+    return result
+
+
+# -- report ---------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+                 platform.processor() or "unknown")
+    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (f"nproc {len(os.sched_getaffinity(0))}, {model}, {mem_kib / 1024 / 1024:.1f} GiB memory, "
+            f"Python {platform.python_version()}; load average {load} when the report was written")
+
+
+def section(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
+    workers = os.environ.get("WEB_CONCURRENCY", 2 * len(os.sched_getaffinity(0)) + 1)
+    rows = "\n".join(
+        f"| {backend} | {r['accepted']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['http']:.0f} | {r['database']:.0f} "
+        f"| {100 * r['share']:.0f} % |"
+        for backend, r in results.items()
+    )
+    refused = sum(r["refused"] for r in results.values())
+    return f"""{HEADING}
+
+`bench/ingest.py --seconds {args.seconds:g}`, {time.strftime('%Y-%m-%d')}. Machine: {machine()}.
+gunicorn with `listener/gunicorn_conf.py` ({workers} gthread workers x 4 threads), {args.clients} concurrent
+keep-alive clients (one asyncio process on the same machine). Each event is an `invoice.paid` renewal of its
+own domain: HMAC check, marshmallow validation, one event row and one command in one transaction.
+The HTTP ceiling is the same gunicorn answering `GET /healthz`; the database ceiling is a single-row
+INSERT + COMMIT of a 1 KB row from {args.clients} threads (psycopg for PostgreSQL, sqlite3 with the
+listener's WAL settings for SQLite). Target: accepted events/s at least 70 % of the lower ceiling.
+
+| backend | accepted events/s | p50 ms | p99 ms | HTTP ceiling req/s | database ceiling rows/s | ingest / lower ceiling |
+|---|---|---|---|---|---|---|
+{rows}
+
+Refused during the run: {refused:.1f}/s (should be 0). Load generator, gunicorn and database share the
+same {len(os.sched_getaffinity(0))} cores, so every figure is lower than on separate machines.
+"""
+
+
+def write_section(body: str) -> None:
+    existing = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
+    start = existing.find(f"\n{HEADING}\n")
+    if start == -1:
+        updated = existing.rstrip("\n") + "\n\n" + body
+    else:
+        end = existing.find("\n## ", start + 1)
+        updated = existing[:start + 1] + body + (existing[end:] if end != -1 else "")
+    REPORT.write_text(updated)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30, help="measured seconds per phase (default 30)")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured seconds before each HTTP phase")
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help=f"a server URL; the bench creates and drops the database {BENCH_DATABASE} there")
+    parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="opbridge-bench-logs-") as logs:
+        for backend in args.backends:
+            databases = postgres_database(args.postgres_url) if backend == "postgresql" else sqlite_database()
+            with databases as url:
+                results[backend] = measure(backend, url, args, Path(logs))
+    text = section(results, args)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()

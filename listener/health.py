@@ -1,0 +1,32 @@
+"""Probes for process supervisors and load balancers."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from listener.errors import RETRY_AFTER_SECONDS, Refusal
+from listener.services import services
+from outbox.db import current_revision
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process answers; says nothing about the database."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz() -> dict[str, str]:
+    """Ready to accept events: the database answers and its schema is the newest."""
+    head = services().schema_head
+    revision = current_revision(services().engine)
+    if revision != head:
+        raise Refusal(
+            503,
+            "schema_not_current",
+            "The database schema is not current: run `opbridge db upgrade`.",
+            {"revision": revision, "head": head},
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return {"status": "ready", "revision": revision}

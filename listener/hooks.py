@@ -1,0 +1,127 @@
+"""``POST /hooks/whmcs``: one signed WHMCS event in, its registrar work stored.
+
+The checks run cheapest first and nothing is stored until all of them pass; the
+event row and its commands are then written in one transaction.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import IO, Any, NoReturn
+
+from flask import Blueprint, request
+from marshmallow import ValidationError
+
+from listener.commands import commands_for
+from listener.errors import Refusal
+from listener.schemas import ENVELOPE, EVENT_DATA
+from listener.services import services
+from listener.signing import SignatureError
+from outbox.store import NewEvent
+
+MAX_BODY_BYTES = 256 * 1024
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+WEBHOOK_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_READ_CHUNK = 64 * 1024
+
+bp = Blueprint("hooks", __name__)
+
+
+@bp.post("/hooks/whmcs")
+def receive_whmcs_event() -> tuple[dict[str, Any], int]:
+    _require_json()
+    keyring = services().keyring
+    if not keyring.keys:
+        raise Refusal(503, "no_webhook_secrets", "OPBRIDGE_WEBHOOK_SECRETS is not set, so no event can be verified.")
+    webhook_id, timestamp, signature = _signature_headers()
+    body = _read_body(MAX_BODY_BYTES)
+    try:
+        key_id = keyring.verify(webhook_id, timestamp, signature, body)
+    except SignatureError as error:
+        raise Refusal(401, error.code, error.message) from None
+    text, document = _parse_json(body)
+    event_type, data = _validate(document)
+    stored = services().outbox.enqueue(
+        NewEvent(webhook_id=webhook_id, type=event_type, body=text, key_id=key_id),
+        commands_for(event_type, data),
+    )
+    if stored.duplicate:
+        return {"id": webhook_id, "status": "duplicate"}, 200
+    return {"id": webhook_id, "status": "accepted", "commands": stored.command_ids}, 202
+
+
+def _require_json() -> None:
+    if request.mimetype != "application/json":
+        raise Refusal(415, "unsupported_media_type", "Send the event with Content-Type: application/json.",
+                      {"content_type": request.content_type})
+
+
+def _signature_headers() -> tuple[str, str, str]:
+    values = {name: request.headers.get(name, "") for name in SIGNATURE_HEADERS}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise Refusal(401, "missing_signature", f"Sign the event: the {', '.join(missing)} header(s) are missing.",
+                      {"missing": missing})
+    webhook_id, timestamp, signature = values.values()
+    if not WEBHOOK_ID.fullmatch(webhook_id):
+        raise Refusal(400, "invalid_webhook_id", "webhook-id must be 1 to 128 characters of A-Z a-z 0-9 . _ : -.")
+    return webhook_id, timestamp, signature
+
+
+def _read_body(limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        _too_large(limit)
+    # A chunked body has no Content-Length, so the stream itself is read no further than the limit.
+    body = _read_at_most(request.stream, limit + 1)
+    if len(body) > limit:
+        _too_large(limit)
+    return body
+
+
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    parts = []
+    remaining = size
+    while remaining > 0:
+        part = stream.read(min(remaining, _READ_CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def _too_large(limit: int) -> NoReturn:
+    raise Refusal(413, "body_too_large", f"The body is larger than {limit // 1024} KiB; nothing was stored.",
+                  {"limit_bytes": limit})
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_json(body: bytes) -> tuple[str, Any]:
+    try:
+        text = body.decode("utf-8")
+        return text, json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as error:
+        raise Refusal(400, "malformed_json", f"The body is not valid UTF-8 JSON: {error}.") from None
+
+
+def _validate(document: Any) -> tuple[str, dict[str, Any]]:
+    if not isinstance(document, dict):
+        raise Refusal(400, "malformed_envelope", "The body must be a JSON object: the event envelope.")
+    try:
+        envelope = ENVELOPE.load(document)
+    except ValidationError as error:
+        raise Refusal(400, "malformed_envelope", "The event envelope is invalid; see details.", error.messages) from None
+    schema = EVENT_DATA.get(envelope["type"])
+    if schema is None:
+        known = ", ".join(sorted(EVENT_DATA))
+        raise Refusal(422, "unknown_event_type", f"The event type {envelope['type']!r} is unknown.",
+                      {"type": [f"Must be one of: {known}."]})
+    try:
+        data = schema.dump(schema.load(envelope["data"]))
+    except ValidationError as error:
+        raise Refusal(422, "invalid_event", f"The {envelope['type']} event data is invalid; see details.",
+                      {"data": error.messages}) from None
+    return envelope["type"], data

@@ -1,0 +1,205 @@
+"""marshmallow schemas for the event envelope and the data of every event type.
+
+Loading validates and normalises (domain names, country codes); dumping the loaded
+data again gives plain JSON for command payloads. Unknown fields are dropped here but
+stay in the stored raw body.
+"""
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from listener.domains import normalise_domain
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class DomainName(fields.String):
+    """A domain name in any accepted spelling, loaded as lower-case punycode."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise_domain(text)
+        except ValueError as error:
+            raise ValidationError(f"{text!r} {error}.") from None
+
+
+class Nameserver(fields.Field):
+    """``host`` or ``host/ip``, loaded as ``{"name": host, "ip": ip or None}``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, str | None]:
+        if not isinstance(value, str):
+            raise ValidationError("Must be a string: a host name, or host/ip.")
+        host, _, ip = value.partition("/")
+        try:
+            name = normalise_domain(host)
+        except ValueError as error:
+            raise ValidationError(f"The host {host!r} {error}.") from None
+        if not ip:
+            return {"name": name, "ip": None}
+        try:
+            return {"name": name, "ip": str(ipaddress.ip_address(ip.strip()))}
+        except ValueError:
+            raise ValidationError(f"{ip!r} is not an IPv4 or IPv6 address.") from None
+
+
+def _nameserver_list(servers: list[dict[str, Any]]) -> None:
+    if len(servers) == 1 or len(servers) > 5:
+        raise ValidationError("List none (to use the default nameservers) or 2 to 5 nameservers.")
+    names = [server["name"] for server in servers]
+    if len(set(names)) != len(names):
+        raise ValidationError("Each nameserver may be listed only once.")
+
+
+def _id(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
+
+
+def _text(max_length: int = 255, **kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def _optional_text(max_length: int = 255) -> fields.String:
+    return fields.String(validate=validate.Length(max=max_length), load_default=None, allow_none=True)
+
+
+def _nameservers(**kwargs: Any) -> fields.List:
+    return fields.List(Nameserver(), validate=_nameserver_list, **kwargs)
+
+
+class ContactSchema(Strict):
+    first_name = _text(required=True)
+    last_name = _text(required=True)
+    company_name = _optional_text()
+    email = fields.Email(required=True)
+    address1 = _text(required=True)
+    address2 = _optional_text()
+    city = _text(required=True)
+    state = _optional_text()
+    postcode = _text(32, required=True)
+    country = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z]{2}$", error="Must be an ISO 3166 alpha-2 country code, such as NL."),
+    )
+    phone = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^\+\d{1,3}\.\d{4,14}$", error="Must be in WHMCS full form, such as +31.201234567."),
+    )
+    locale = _optional_text(16)
+
+
+def _contact(**kwargs: Any) -> fields.Nested:
+    return fields.Nested(ContactSchema, **kwargs)
+
+
+def _optional_contact() -> fields.Nested:
+    return _contact(load_default=None, allow_none=True)
+
+
+class DomainRef(Strict):
+    """The two fields every domain event carries."""
+
+    domain_id = _id(required=True)
+    domain = DomainName(required=True)
+
+
+class DomainItemSchema(DomainRef):
+    period_years = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10))
+    nameservers = _nameservers(required=True)
+    id_protection = fields.Boolean(required=True)
+    dns_management = fields.Boolean(required=True)
+    autorenew = fields.Boolean(required=True)
+    epp_code = _optional_text()
+    additional_fields = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
+    idn_language = _optional_text(16)
+    expiry_date = fields.Date(load_default=None, allow_none=True)
+
+
+class OrderDomainSchema(DomainItemSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["register", "transfer"]))
+
+
+class InvoiceItemSchema(DomainItemSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["register", "transfer", "renew", "id_protection"]))
+    # The WHMCS invoice item id: with invoice_id it names one paid item across redeliveries.
+    item_id = _id(load_default=None, allow_none=True)
+
+
+class OrderAcceptedSchema(Strict):
+    order_id = _id(required=True)
+    client_id = _id(required=True)
+    registrant = _contact(required=True)
+    admin = _optional_contact()
+    domains = fields.List(fields.Nested(OrderDomainSchema), required=True, validate=validate.Length(min=1))
+
+
+class InvoicePaidSchema(Strict):
+    invoice_id = _id(required=True)
+    client_id = _id(required=True)
+    registrant = _contact(required=True)
+    admin = _optional_contact()
+    items = fields.List(fields.Nested(InvoiceItemSchema), required=True, validate=validate.Length(min=1))
+
+
+class AutorenewChangedSchema(DomainRef):
+    autorenew = fields.Boolean(required=True)
+
+
+class IdProtectionChangedSchema(DomainRef):
+    enabled = fields.Boolean(required=True)
+
+
+class NameserversChangedSchema(DomainRef):
+    nameservers = _nameservers(required=True)
+
+
+class LockChangedSchema(DomainRef):
+    locked = fields.Boolean(required=True)
+
+
+class ContactsChangedSchema(DomainRef):
+    registrant = _contact(required=True)
+    admin = _optional_contact()
+    tech = _optional_contact()
+    billing = _optional_contact()
+
+
+class DomainEditedSchema(DomainRef):
+    autorenew = fields.Boolean(required=True)
+    id_protection = fields.Boolean(required=True)
+    status = _optional_text(32)
+    expiry_date = fields.Date(load_default=None, allow_none=True)
+    next_due_date = fields.Date(load_default=None, allow_none=True)
+
+
+class SourceSchema(Strict):
+    system_url = fields.String(load_default=None, allow_none=True)
+    whmcs_version = fields.String(load_default=None, allow_none=True)
+
+
+class EnvelopeSchema(Strict):
+    type = fields.String(required=True)
+    occurred_at = fields.DateTime(required=True)
+    source = fields.Nested(SourceSchema, load_default=None, allow_none=True)
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+ENVELOPE = EnvelopeSchema()
+
+EVENT_DATA: dict[str, Schema] = {
+    "order.accepted": OrderAcceptedSchema(),
+    "invoice.paid": InvoicePaidSchema(),
+    "domain.autorenew_changed": AutorenewChangedSchema(),
+    "domain.id_protection_changed": IdProtectionChangedSchema(),
+    "domain.nameservers_changed": NameserversChangedSchema(),
+    "domain.lock_changed": LockChangedSchema(),
+    "domain.contacts_changed": ContactsChangedSchema(),
+    "domain.delete_requested": DomainRef(),
+    "domain.edited": DomainEditedSchema(),
+}
