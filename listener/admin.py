@@ -99,12 +99,13 @@ def replay_commands() -> dict[str, Any]:
     unknown = sorted(set(body) - {"status", "type", "domain", "since"})
     if unknown:
         raise Refusal(422, "invalid_filter", f"Unknown filter field(s): {', '.join(unknown)}.", {"fields": unknown})
-    replayed = services().outbox.replay(
+    outbox = services().outbox
+    replayed = outbox.replay(outbox.replayable(
         status=_status_arg(body.get("status", DEAD), (DEAD, DONE)),
         type=body.get("type"),
         aggregate_key=_domain_key(body["domain"]) if body.get("domain") else None,
         since=_since(body.get("since")),
-    )
+    ))
     return {"replayed": replayed, "count": len(replayed)}
 
 

@@ -104,8 +104,9 @@ def db_upgrade(runtime: Runtime) -> None:
 @cli.command()
 @click.option("--threads", type=click.IntRange(1, 256), help="Dispatcher threads (default OPBRIDGE_WORKER_THREADS).")
 @click.option("--grace", type=click.FloatRange(0), default=30.0, show_default=True, help="Seconds in-flight work may finish after SIGTERM.")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT.")
 @pass_runtime
-def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
+def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: int | None) -> None:
     """Run dispatcher threads until SIGTERM or SIGINT."""
     import outbox.handlers  # noqa: F401 - registers every handler
     from outbox.scheduler import start_scheduler
@@ -116,6 +117,10 @@ def worker(runtime: Runtime, threads: int | None, grace: float) -> None:
         runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace,
         services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
     )
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     runner.install_signal_handlers()
     scheduler = start_scheduler(runtime.services, runtime.outbox, settings)
     try:
@@ -186,13 +191,28 @@ def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, 
     """Send dead (or done) commands back to pending with fresh attempts."""
     if bool(ids) == bool(status):
         raise click.UsageError("Give command ids or --status, not both and not neither.")
-    replayed = runtime.outbox.replay(ids, status=status or DEAD, type=type_, aggregate_key=domain, since=since)
+    outbox = runtime.outbox
+    if ids:
+        replayed = outbox.replay(ids)
+    else:
+        replayed = _replay_in_batches(outbox, outbox.replayable(status, type_, domain, since))
     missing = sorted(set(ids) - set(replayed))
     if missing:
         click.echo(f"Not replayed (unknown, pending or running): {', '.join(map(str, missing))}", err=True)
     click.echo(f"Replayed {len(replayed)} command(s).")
     if missing:
         sys.exit(1)
+
+
+def _replay_in_batches(outbox: Outbox, ids: list[int], batch: int = 500) -> list[int]:
+    # Short transactions: a bulk replay must not hold locks live traffic waits on.
+    replayed: list[int] = []
+    with click.progressbar(length=len(ids), label="Replaying", file=sys.stderr) as bar:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            replayed += outbox.replay(chunk)
+            bar.update(len(chunk))
+    return replayed
 
 
 @cli.command()

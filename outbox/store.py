@@ -29,6 +29,10 @@ JITTER = 0.2
 commands = Command.__table__
 attempts = Attempt.__table__
 events = Event.__table__
+# Built once: constructing .values() per call costs more than executing the insert.
+INSERT_EVENT = insert(events)
+INSERT_COMMAND = insert(commands)
+INSERT_ATTEMPT = insert(attempts)
 
 
 def utcnow() -> datetime:
@@ -130,7 +134,7 @@ class Outbox:
 
     def _insert_event(self, conn: Connection, event: NewEvent, now: datetime) -> int:
         values = dict(webhook_id=event.webhook_id, type=event.type, body=event.body, key_id=event.key_id, received_at=now)
-        return conn.execute(insert(events).values(**values)).inserted_primary_key[0]
+        return conn.execute(INSERT_EVENT, values).inserted_primary_key[0]
 
     def _lock_aggregate(self, conn: Connection, key: str) -> None:
         # Ids come from a sequence at insert time, so two transactions enqueueing for one
@@ -163,7 +167,7 @@ class Outbox:
             created_at=now,
             updated_at=now,
         )
-        return conn.execute(insert(commands).values(**values)).inserted_primary_key[0]
+        return conn.execute(INSERT_COMMAND, values).inserted_primary_key[0]
 
     def _event_id(self, webhook_id: str) -> int | None:
         with self.engine.connect() as conn:
@@ -332,7 +336,8 @@ class Outbox:
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
         if record:
             conn.execute(
-                insert(attempts).values(
+                INSERT_ATTEMPT,
+                dict(
                     command_id=command_id,
                     number=number,
                     worker=owner,
@@ -348,32 +353,13 @@ class Outbox:
 
     # -- operator actions ----------------------------------------------------
 
-    def replay(
-        self,
-        ids: Sequence[int] = (),
-        *,
-        status: str = DEAD,
-        type: str | None = None,
-        aggregate_key: str | None = None,
-        since: datetime | None = None,
-    ) -> list[int]:
-        """Send finished commands back to pending with fresh attempts; history stays.
+    def replay(self, ids: Sequence[int]) -> list[int]:
+        """Send done or dead commands back to pending with fresh attempts; history stays.
 
-        By id, a done or dead command may be replayed; by filter, only ``status``.
+        Returns the ids replayed: pending, running and unknown ids are left alone.
         """
         now = self.clock()
-        if ids:
-            where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
-        else:
-            if status not in (DEAD, DONE):
-                raise ValueError("only dead or done commands can be replayed")
-            where = [commands.c.status == status]
-            if type:
-                where.append(commands.c.type == type)
-            if aggregate_key:
-                where.append(commands.c.aggregate_key == aggregate_key)
-            if since:
-                where.append(commands.c.updated_at >= since)
+        where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
         with self.engine.begin() as conn:
             chosen = conn.scalars(select(commands.c.id).where(*where).order_by(commands.c.id).with_for_update()).all()
             if chosen:
@@ -385,6 +371,26 @@ class Outbox:
                 if self.backend == "postgresql":
                     conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
         return list(chosen)
+
+    def replayable(
+        self,
+        status: str = DEAD,
+        type: str | None = None,
+        aggregate_key: str | None = None,
+        since: datetime | None = None,
+    ) -> list[int]:
+        """Ids of the finished commands a filter picks, oldest first, for ``replay``."""
+        if status not in (DEAD, DONE):
+            raise ValueError("only dead or done commands can be replayed")
+        query = select(commands.c.id).where(commands.c.status == status).order_by(commands.c.id)
+        if type:
+            query = query.where(commands.c.type == type)
+        if aggregate_key:
+            query = query.where(commands.c.aggregate_key == aggregate_key)
+        if since:
+            query = query.where(commands.c.updated_at >= since)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(query))
 
     def purge(self, older_than_days: int, batch: int = 1000) -> int:
         """Delete done commands and the events left without commands, in short batches."""

@@ -16,6 +16,8 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from prometheus_client import Counter
+
 from outbox import calllog
 from outbox.circuit import Circuit
 from outbox.failures import classify
@@ -25,6 +27,8 @@ from outbox.registry import registry as default_registry
 from outbox.store import Claimed, Failure, Outbox
 
 log = logging.getLogger("opbridge.worker")
+
+OUTCOMES = Counter("opbridge_worker_outcomes_total", "Tries finished by this worker", ["type", "outcome"])
 
 
 def worker_name() -> str:
@@ -116,6 +120,11 @@ class Worker:
 
     def execute(self, command: Claimed) -> str:
         """Run one command's handler and record the outcome; returns the new status."""
+        outcome = self._execute(command)
+        OUTCOMES.labels(command.type, outcome).inc()
+        return outcome
+
+    def _execute(self, command: Claimed) -> str:
         entry = self.registry.get(command.type)
         if entry is None:
             failure = Failure(f"No handler is registered for command type {command.type!r}.", "unknown_type", False)

@@ -165,13 +165,13 @@ def test_replay_by_filter_keeps_history(outbox, engine, clock):  # noqa: ANN001
             outbox.complete(command)
         else:
             outbox.fail(command, Failure("no", transient=False))
-    assert outbox.replay(status="dead", aggregate_key="b.com") == [ids[1]]
-    assert outbox.replay(status="dead") == [ids[0]]
+    assert outbox.replay(outbox.replayable(aggregate_key="b.com")) == [ids[1]]
+    assert outbox.replay(outbox.replayable("dead")) == [ids[0]]
     row = outbox.get_command(ids[0])
     assert row["status"] == "pending" and row["attempts"] == 0 and len(row["history"]) == 1
     assert outbox.get_command(ids[2])["status"] == "done"
     with pytest.raises(ValueError):
-        outbox.replay(status="pending")
+        outbox.replayable("pending")
 
 
 def test_purge_removes_old_done_work_only(outbox, clock, engine):  # noqa: ANN001
