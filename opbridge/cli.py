@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import os
 import signal
 import subprocess
@@ -261,6 +262,17 @@ def doctor(runtime: Runtime, as_json: bool) -> None:
     echo_records([dataclasses.asdict(finding) for finding in findings], ("check", "status", "detail"), as_json)
     if any(finding.status == FAIL for finding in findings):
         sys.exit(1)
+
+
+@cli.command()
+def demo() -> None:
+    """Run the whole pipeline on SQLite against both sandboxes, printing what happens."""
+    import outbox.handlers  # noqa: F401 - registers every handler
+    from opbridge import demo as scenario
+
+    logs.configure("WARNING", "text")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the sandboxes' access logs
+    scenario.run()
 
 
 @cli.group(cls=Group)

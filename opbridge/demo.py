@@ -1,0 +1,205 @@
+"""``opbridge demo``: the whole pipeline, on SQLite, against both bundled sandboxes.
+
+Everything runs in this process on loopback ports: the Openprovider and WHMCS sandboxes,
+the real listener over HTTP, a real worker and the real pull-sync. The scenario shows
+what opbridge is for: a duplicate delivery changes nothing, a renewal happens once, a
+refused registration ends as a dead command with Openprovider's reason, and the sync
+carries Openprovider's dates back to WHMCS and mails the report.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import click
+import requests
+
+from listener import create_app as listener_app
+from listener.signing import sign
+from opbridge.serving import serve_wsgi
+from opbridge.settings import load_settings
+from opbridge.tables import render
+from opclient.sandbox import create_app as openprovider_app
+from outbox.services import Services
+from outbox.store import Outbox
+from outbox.sync import run_sync
+from outbox.sync.records import load_changes, load_run
+from outbox.sync.report import render_text
+from outbox.worker import Worker
+from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcsapi.sandbox import create_app as whmcs_app
+
+SECRET = "whsec_" + base64.b64encode(b"opbridge-demo-secret-not-for-use").decode()
+CONTACT = {
+    "first_name": "Anna", "last_name": "de Vries", "company_name": "De Vries Bakkerij",
+    "email": "anna@devries.example", "address1": "Keizersgracht 12", "city": "Amsterdam",
+    "postcode": "1015 CJ", "country": "NL", "phone": "+31.201234567",
+}
+
+
+def step(text: str) -> None:
+    click.echo("")
+    click.secho(f"== {text}", bold=True)
+
+
+def say(text: str) -> None:
+    click.echo(f"   {text}")
+
+
+class Demo:
+    def __init__(self, workdir: str, op_url: str, whmcs_url: str) -> None:
+        self.today = date.today()
+        self.op_url, self.whmcs_url = op_url, whmcs_url
+        self.settings = load_settings(
+            environ={},
+            database_url=f"sqlite:///{os.path.join(workdir, 'opbridge.db')}",
+            webhook_secrets=SECRET, op_url=op_url, op_username="sandbox", op_password="sandbox",
+            whmcs_url=whmcs_url, whmcs_identifier=DEFAULT_IDENTIFIER, whmcs_secret=DEFAULT_SECRET,
+            retry_schedule="1 1 2", update_interval_days=0, send_empty_reports=True,
+        )
+        self.app = listener_app(self.settings)
+        self.outbox: Outbox = self.app.extensions["opbridge"].outbox
+        self.services = Services(self.settings, self.outbox.engine)
+        self.http = requests.Session()
+
+    # -- the sandboxes' side doors -----------------------------------------------------
+
+    def seed(self) -> None:
+        expiry = self.today + timedelta(days=40)
+        self._admin(self.op_url, "/seed", {
+            "registry": [{"name": "taken-demo.nl"}],
+            "domains": [
+                {"name": "renew-demo.com", "status": "ACT", "expiration_date": f"{expiry} 00:00:00", "autorenew": "off"},
+                {"name": "drift-demo.com", "status": "ACT",
+                 "expiration_date": f"{self.today + timedelta(days=80)} 00:00:00"},
+            ],
+        })
+        self._admin(self.whmcs_url, "/seed", {
+            "clients": [{"firstname": "Anna", "lastname": "de Vries", "email": CONTACT["email"]}],
+            "domains": [
+                {"domain": "shop-demo.com", "userid": 1, "registrar": "openprovider", "status": "Pending"},
+                # Paid and switched off by the client: WHMCS moved the due date a year on already.
+                {"domain": "renew-demo.com", "userid": 1, "registrar": "openprovider", "status": "Active",
+                 "expirydate": str(expiry), "nextduedate": str(expiry + timedelta(days=365 - 10)), "donotrenew": 1},
+                {"domain": "drift-demo.com", "userid": 1, "registrar": "openprovider", "status": "Active",
+                 "expirydate": str(self.today + timedelta(days=20)), "nextduedate": str(self.today + timedelta(days=10))},
+            ],
+            "invoices": [{"userid": 1, "status": "Unpaid", "duedate": str(self.today + timedelta(days=10)),
+                          "items": [{"type": "Domain", "domain": "drift-demo.com", "description": "Renewal"}]}],
+        })
+        say("Openprovider sandbox: renew-demo.com and drift-demo.com in the account; taken-demo.nl belongs to someone else")
+        say("WHMCS sandbox: one client, three domains; drift-demo.com's expiry date is 60 days off, its renewal invoice unpaid")
+
+    def _admin(self, base: str, path: str, payload: dict[str, Any]) -> Any:
+        answer = self.http.post(f"{base}/_sandbox{path}", json=payload, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def op_domain(self, name: str) -> dict[str, Any]:
+        return self.http.get(f"{self.op_url}/_sandbox/domains/{name}", timeout=30).json()["domain"]
+
+    # -- WHMCS posting events ------------------------------------------------------------
+
+    def post(self, listener: str, webhook_id: str, event_type: str, data: dict[str, Any]) -> None:
+        body = json.dumps({"type": event_type, "occurred_at": "2026-11-28T12:00:00Z", "data": data}).encode()
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json", "webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
+            "webhook-signature": sign(SECRET, webhook_id, timestamp, body),
+        }
+        answer = self.http.post(f"{listener}/hooks/whmcs", data=body, headers=headers, timeout=30)
+        outcome = answer.json()
+        commands = f", commands {outcome['commands']}" if "commands" in outcome else ""
+        say(f"{event_type} ({webhook_id}) -> HTTP {answer.status_code} {outcome.get('status', outcome.get('error'))}{commands}")
+
+    def item(self, domain: str, domain_id: int, **extra: Any) -> dict[str, Any]:
+        return {"domain": domain, "domain_id": domain_id, "period_years": 1, "nameservers": [],
+                "id_protection": False, "dns_management": False, "autorenew": True, **extra}
+
+    # -- the worker ------------------------------------------------------------------------
+
+    def drain(self, deadline_seconds: float = 30) -> None:
+        worker = Worker(self.outbox, threads=4, poll_seconds=0.05, services=self.services)
+        deadline = time.monotonic() + deadline_seconds
+        while time.monotonic() < deadline:
+            worker.run_until_idle()
+            counts = self.outbox.counts()
+            if not counts["pending"] and not counts["running"]:
+                return
+            time.sleep(0.2)  # a retry is due in a second or two
+
+    def show_commands(self) -> None:
+        rows = sorted(self.outbox.list_commands(limit=100), key=lambda row: row["id"])
+        columns = ("id", "type", "aggregate_key", "status", "attempts", "last_error")
+        for line in render(rows, columns).splitlines():
+            say(line[:150])
+
+
+def run(echo_report: bool = True) -> None:
+    step("Starting the Openprovider sandbox, the WHMCS sandbox and the listener (SQLite, in a temporary folder)")
+    with _environment() as demo, serve_wsgi(demo.app) as listener:
+        say(f"listener {listener}/hooks/whmcs  Openprovider {demo.op_url}  WHMCS {demo.whmcs_url}")
+        demo.seed()
+
+        step("WHMCS accepts an order: register shop-demo.com and taken-demo.nl")
+        demo.post(listener, "order-1001-accepted", "order.accepted", {
+            "order_id": 1001, "client_id": 1, "registrant": CONTACT,
+            "domains": [demo.item("shop-demo.com", 1, action="register"),
+                        demo.item("taken-demo.nl", 4, action="register")],
+        })
+
+        step("WHMCS marks the renewal invoice of renew-demo.com paid; the hook delivers it twice")
+        expiry = str(demo.today + timedelta(days=40))
+        invoice = {"invoice_id": 501, "client_id": 1, "registrant": CONTACT,
+                   "items": [demo.item("renew-demo.com", 2, kind="renew", expiry_date=expiry, item_id=9001)]}
+        demo.post(listener, "invoice-501-paid", "invoice.paid", invoice)
+        demo.post(listener, "invoice-501-paid", "invoice.paid", invoice)
+
+        step("The client turns auto-renew off, on and off again in quick succession")
+        for n, flag in enumerate((False, True, False)):
+            demo.post(listener, f"autorenew-2-{n}", "domain.autorenew_changed",
+                      {"domain_id": 2, "domain": "renew-demo.com", "autorenew": flag})
+
+        step("A worker drains the outbox against Openprovider (per domain, in order)")
+        demo.drain()
+        demo.show_commands()
+
+        step("What Openprovider holds now")
+        renewed = demo.op_domain("renew-demo.com")
+        shop = demo.op_domain("shop-demo.com")
+        say(f"shop-demo.com: {shop['status']}, expires {shop['expiration_date']}")
+        say(f"renew-demo.com: renewed once to {renewed['expiration_date']}, autorenew {renewed['autorenew']}")
+        say("taken-demo.nl: refused by Openprovider; the dead command keeps the reason and can be replayed")
+
+        step("The pull-sync reconciles WHMCS with Openprovider and mails the report")
+        run_id = run_sync(demo.services, demo.outbox, trigger="demo")
+        demo.drain()
+        if echo_report:
+            for line in render_text(load_run(demo.outbox.engine, run_id), load_changes(demo.outbox.engine, run_id)).splitlines():
+                say(line)
+
+        emails = demo.http.get(f"{demo.whmcs_url}/_sandbox/emails", timeout=30).json()
+        say(f"WHMCS sent {len(emails)} admin email(s): {', '.join(repr(e['subject']) for e in emails)}")
+
+        step("Done")
+        counts = demo.outbox.counts()
+        say(f"commands: {counts['done']} done, {counts['dead']} dead, {counts['pending']} pending")
+        say("Try next: `opbridge sandbox openprovider`, `opbridge serve`, `opbridge worker` (see the README)")
+
+
+@contextlib.contextmanager
+def _environment() -> Iterator[Demo]:
+    with tempfile.TemporaryDirectory(prefix="opbridge-demo-") as workdir, \
+            serve_wsgi(openprovider_app()) as op_url, serve_wsgi(whmcs_app()) as whmcs_url:
+        demo = Demo(workdir, op_url, whmcs_url)
+        try:
+            yield demo
+        finally:
+            demo.outbox.engine.dispose()
