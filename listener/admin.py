@@ -18,7 +18,10 @@ from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from opclient.names import InvalidDomainName, split_domain
-from outbox.models import DEAD, DONE, STATUSES, Domain
+from outbox.handlers.sync import AGGREGATE_KEY as SYNC_RUN_KEY
+from outbox.models import DEAD, DONE, STATUSES, Domain, SyncRun
+from outbox.store import NewCommand
+from outbox.sync.records import load_changes, load_run
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 
@@ -146,6 +149,35 @@ def show_domain(name: str) -> dict[str, Any]:
     if row is None and not recent:
         raise Refusal(404, "not_found", f"opbridge knows nothing about {key}.")
     return {"domain": key, "mirror": dict(row._mapping) if row else None, "recent_commands": recent}
+
+
+# -- sync runs -------------------------------------------------------------------------
+
+
+@bp.get("/sync/runs")
+def list_sync_runs() -> dict[str, Any]:
+    query = select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(_int_arg("limit", 20, MAX_LIST))
+    with services().engine.connect() as conn:
+        return {"runs": [dict(row._mapping) for row in conn.execute(query)]}
+
+
+@bp.get("/sync/runs/<int:run_id>")
+def show_sync_run(run_id: int) -> dict[str, Any]:
+    engine = services().engine
+    run = load_run(engine, run_id)
+    if run is None:
+        raise Refusal(404, "not_found", f"There is no sync run {run_id}.")
+    return run | {"changes": load_changes(engine, run_id)}
+
+
+@bp.post("/sync/runs")
+def request_sync_run() -> tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict) or set(body) - {"dry_run"} or not isinstance(body.get("dry_run", False), bool):
+        raise Refusal(422, "invalid_body", 'Send nothing, or {"dry_run": true|false}.')
+    stored = services().outbox.enqueue(None, [NewCommand("run_sync", SYNC_RUN_KEY, {"dry_run": body.get("dry_run", False)})])
+    return {"status": "queued", "command": stored.command_ids[0],
+            "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}, 202
 
 
 # -- synchronous Openprovider lookups ----------------------------------------------

@@ -8,7 +8,11 @@ import requests
 
 from listener import create_app
 from opbridge.settings import load_settings
+import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
 from opclient.sandbox import create_app as create_sandbox
+from outbox.worker import Worker
+from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcsapi.sandbox import create_app as create_whmcs
 from outbox.store import Failure, NewCommand, NewEvent, Outbox
 from tests.support import serve_wsgi
 
@@ -24,16 +28,27 @@ def sandbox_url():  # noqa: ANN201
         yield url
 
 
+@pytest.fixture(scope="module")
+def whmcs_url():  # noqa: ANN201
+    with serve_wsgi(create_whmcs()) as url:
+        requests.post(f"{url}/_sandbox/seed", json={
+            "domains": [{"domain": "kept.com", "registrar": "openprovider", "status": "Active"}],
+        }, timeout=10).raise_for_status()
+        yield url
+
+
 @pytest.fixture
-def admin(database_url, sandbox_url):  # noqa: ANN001, ANN201
+def admin(database_url, sandbox_url, whmcs_url):  # noqa: ANN001, ANN201
     settings = load_settings(environ={}, database_url=database_url, admin_tokens=TOKEN,
-                             op_url=sandbox_url, op_username="sandbox", op_password="sandbox")
+                             op_url=sandbox_url, op_username="sandbox", op_password="sandbox",
+                             whmcs_url=whmcs_url, whmcs_identifier=DEFAULT_IDENTIFIER, whmcs_secret=DEFAULT_SECRET)
     app = create_app(settings)
     with serve_wsgi(app) as url:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {TOKEN}"
         session.base = url
         session.outbox = app.extensions["opbridge"].outbox
+        session.clients = app.extensions["opbridge"].clients
         yield session
 
 
@@ -150,3 +165,19 @@ def test_dashboard_sign_in_and_replay(admin):  # noqa: ANN001
     assert admin.outbox.get_command(dead)["status"] == "pending"
     detail = browser.get(f"{admin.base}/admin/commands/{dead}", timeout=10)
     assert "set_lock" in detail.text and "331" in detail.text
+
+
+def test_sync_runs_are_requested_through_the_outbox(admin):  # noqa: ANN001
+    assert api(admin, "GET", "/sync/runs").json() == {"runs": []}
+    assert api(admin, "POST", "/sync/runs", json={"dry_run": "yes"}).status_code == 422
+    queued = api(admin, "POST", "/sync/runs")
+    assert queued.status_code == 202
+    command_id = queued.json()["command"]
+    assert admin.outbox.get_command(command_id)["type"] == "run_sync"
+    Worker(admin.outbox, threads=2, poll_seconds=0.05, services=admin.clients).run_until_idle()
+    assert admin.outbox.get_command(command_id)["status"] == "done"
+    [run] = api(admin, "GET", "/sync/runs").json()["runs"]
+    assert run["trigger"] == "api" and run["domains_checked"] == 1
+    detail = api(admin, "GET", f"/sync/runs/{run['id']}").json()
+    assert detail["id"] == run["id"] and isinstance(detail["changes"], list)
+    assert api(admin, "GET", "/sync/runs/4242").status_code == 404
