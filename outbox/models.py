@@ -122,6 +122,8 @@ class Domain(Base):
     op_renewal_date: Mapped[date | None] = mapped_column(Date)
     op_autorenew: Mapped[str | None] = mapped_column(String(16))
     op_private_whois: Mapped[bool | None] = mapped_column(Boolean)
+    # The problems the last sync visit reported (one key a line), so each is mailed once.
+    sync_notices: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None] = mapped_column(index=True)
     updated_at: Mapped[datetime]
 
@@ -148,10 +150,13 @@ class SyncRun(Base):
     status: Mapped[str] = mapped_column(String(16))
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     trigger: Mapped[str] = mapped_column(String(32))
+    # Set by scheduled runs only: unique, so two schedulers cannot both run one period.
+    period_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     domains_checked: Mapped[int] = mapped_column(default=0)
     changes: Mapped[int] = mapped_column(default=0)
     errors: Mapped[int] = mapped_column(default=0)
     api_calls: Mapped[int] = mapped_column(default=0)
+    commands_enqueued: Mapped[int] = mapped_column(default=0)
     report_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     message: Mapped[str | None] = mapped_column(Text)
 
@@ -162,11 +167,14 @@ class SyncChange(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(Id, ForeignKey("sync_runs.id", ondelete="CASCADE"))
     domain: Mapped[str] = mapped_column(String(255))
+    whmcs_domain_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(32))
     old_value: Mapped[str | None] = mapped_column(String(255))
     new_value: Mapped[str | None] = mapped_column(String(255))
     applied: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str | None] = mapped_column(Text)
+    # Renewal invoices whose due date moves with the domain's, e.g. "12, 15".
+    invoices: Mapped[str | None] = mapped_column(String(255))
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)

@@ -109,3 +109,19 @@ def test_any_text_splits_or_raises_invalid_domain_name(text: str) -> None:
     else:
         assert "." not in domain.name and domain.extension
         assert domain.ascii.isascii()
+
+
+@given(st.from_regex(r"[A-Za-z0-9-]{1,20}(\.[A-Za-z0-9-]{1,20}){0,3}\.?", fullmatch=True))
+def test_plain_ascii_shortcut_agrees_with_idna(text):
+    """The fast path for plain names must give what the full IDNA encoding gives, or refuse alike."""
+    import idna
+
+    try:
+        expected = idna.encode(text.rstrip("."), uts46=True, std3_rules=True).decode("ascii")
+    except idna.IDNAError:
+        expected = None
+    try:
+        actual = to_ascii(text)
+    except InvalidDomainName:
+        actual = None
+    assert actual == expected

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 21:49:22.379191
+Create Date: 2026-11-28 22:04:10.200110
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('op_renewal_date', sa.Date(), nullable=True),
     sa.Column('op_autorenew', sa.String(length=16), nullable=True),
     sa.Column('op_private_whois', sa.Boolean(), nullable=True),
+    sa.Column('sync_notices', sa.Text(), nullable=True),
     sa.Column('last_synced_at', sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=True),
     sa.Column('updated_at', sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mariadb').with_variant(mysql.DATETIME(fsp=6), 'mysql'), nullable=False),
     sa.PrimaryKeyConstraint('id'),
@@ -82,13 +83,16 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('dry_run', sa.Boolean(), nullable=False),
     sa.Column('trigger', sa.String(length=32), nullable=False),
+    sa.Column('period_key', sa.String(length=32), nullable=True),
     sa.Column('domains_checked', sa.Integer(), nullable=False),
     sa.Column('changes', sa.Integer(), nullable=False),
     sa.Column('errors', sa.Integer(), nullable=False),
     sa.Column('api_calls', sa.Integer(), nullable=False),
+    sa.Column('commands_enqueued', sa.Integer(), nullable=False),
     sa.Column('report_sent', sa.Boolean(), nullable=False),
     sa.Column('message', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('period_key')
     )
     with op.batch_alter_table('sync_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sync_runs_started_at'), ['started_at'], unique=False)
@@ -125,11 +129,13 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('run_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('domain', sa.String(length=255), nullable=False),
+    sa.Column('whmcs_domain_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('old_value', sa.String(length=255), nullable=True),
     sa.Column('new_value', sa.String(length=255), nullable=True),
     sa.Column('applied', sa.Boolean(), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('invoices', sa.String(length=255), nullable=True),
     sa.Column('command_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['sync_runs.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')

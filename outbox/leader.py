@@ -1,0 +1,81 @@
+"""A lock one process at a time may hold, across every host sharing the database.
+
+PostgreSQL and MariaDB/MySQL hold it as a session lock on a connection kept for the
+duration (``pg_try_advisory_lock``, ``GET_LOCK``); SQLite, which is one host by design,
+as an exclusive ``flock`` on a file beside the database. Either way the lock goes with
+its holder: a process that dies releases it without anyone's help.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, text
+
+from outbox.db import backend
+
+_memory_locks: dict[str, threading.Lock] = {}
+
+
+@contextlib.contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[bool]:
+    """Try to take the lock ``name`` without waiting; yields whether it was taken."""
+    kind = backend(engine)
+    if kind == "sqlite":
+        with _file_lock(engine, name) as held:
+            yield held
+    else:
+        with _session_lock(engine, name, kind) as held:
+            yield held
+
+
+@contextlib.contextmanager
+def _session_lock(engine: Engine, name: str, kind: str) -> Iterator[bool]:
+    if kind == "postgresql":
+        take, release, key = "SELECT pg_try_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)", _number(name)
+    else:
+        take, release, key = "SELECT GET_LOCK(:key, 0)", "SELECT RELEASE_LOCK(:key)", f"opbridge:{name}"
+    with engine.connect() as conn:
+        held = bool(conn.scalar(text(take), {"key": key}))
+        conn.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            yield held
+        finally:
+            if held:
+                conn.scalar(text(release), {"key": key})
+                conn.commit()
+
+
+def _number(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.sha256(f"opbridge:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        # An in-memory database lives in one process: a lock in that process is enough.
+        lock = _memory_locks.setdefault(name, threading.Lock())
+        held = lock.acquire(blocking=False)
+        try:
+            yield held
+        finally:
+            if held:
+                lock.release()
+        return
+    path = f"{os.path.abspath(database)}.{name}.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
