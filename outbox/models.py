@@ -69,8 +69,8 @@ class Command(Base):
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (
-        # The claim scans these two: runnable work by time, and the head of each domain's queue.
-        Index("ix_commands_status_next", "status", "next_attempt_at"),
+        # The claim walks pending work in id order, and looks up each domain's older work.
+        Index("ix_commands_status_id", "status", "id"),
         Index("ix_commands_aggregate", "aggregate_key", "status", "id"),
         Index("ix_commands_event", "event_id"),
         Index("ix_commands_finished", "status", "finished_at"),

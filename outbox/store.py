@@ -7,13 +7,15 @@ aggregate key is pending or running, or while any command of that key is running
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +35,16 @@ events = Event.__table__
 INSERT_EVENT = insert(events)
 INSERT_COMMAND = insert(commands)
 INSERT_ATTEMPT = insert(attempts)
+_locks = AggregateLock.__table__
+LOCK_AGGREGATE = {
+    "postgresql": postgresql.insert(_locks).on_conflict_do_update(
+        index_elements=[_locks.c.aggregate_key], set_={"enqueued": _locks.c.enqueued + 1}
+    ),
+    "mysql": mysql.insert(_locks).on_duplicate_key_update(enqueued=_locks.c.enqueued + 1),
+}
+# SQLite takes one writer at a time. Threads of one process queue here instead of in
+# SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
+_SQLITE_WRITES = threading.Lock()
 
 
 def utcnow() -> datetime:
@@ -118,7 +130,7 @@ class Outbox:
         """Store an event and its commands in one transaction; a seen webhook id adds nothing."""
         now = self.clock()
         try:
-            with self.engine.begin() as conn:
+            with self._one_writer(), self.engine.begin() as conn:
                 event_id = self._insert_event(conn, event, now) if event else None
                 for key in sorted({command.aggregate_key for command in new_commands}):
                     self._lock_aggregate(conn, key)
@@ -132,6 +144,9 @@ class Outbox:
             return Enqueued(existing, [], duplicate=True)
         return Enqueued(event_id, ids)
 
+    def _one_writer(self) -> contextlib.AbstractContextManager[Any]:
+        return _SQLITE_WRITES if self.backend == "sqlite" else contextlib.nullcontext()
+
     def _insert_event(self, conn: Connection, event: NewEvent, now: datetime) -> int:
         values = dict(webhook_id=event.webhook_id, type=event.type, body=event.body, key_id=event.key_id, received_at=now)
         return conn.execute(INSERT_EVENT, values).inserted_primary_key[0]
@@ -142,16 +157,7 @@ class Outbox:
         # Holding this row's lock until commit makes ids follow commit order per domain.
         if self.backend == "sqlite":
             return  # one writer at a time already
-        table = AggregateLock.__table__
-        if self.backend == "postgresql":
-            statement = postgresql.insert(table).values(aggregate_key=key, enqueued=1)
-            statement = statement.on_conflict_do_update(
-                index_elements=[table.c.aggregate_key], set_={"enqueued": table.c.enqueued + 1}
-            )
-        else:
-            statement = mysql.insert(table).values(aggregate_key=key, enqueued=1)
-            statement = statement.on_duplicate_key_update(enqueued=table.c.enqueued + 1)
-        conn.execute(statement)
+        conn.execute(LOCK_AGGREGATE[self.backend], {"aggregate_key": key, "enqueued": 1})
 
     def _insert_command(self, conn: Connection, event_id: int | None, command: NewCommand, now: datetime) -> int:
         values = dict(
@@ -209,15 +215,11 @@ class Outbox:
     @staticmethod
     def _runnable(now: datetime):  # noqa: ANN205
         other = aliased(commands)
-        blocking = exists().where(
-            other.c.aggregate_key == commands.c.aggregate_key,
-            other.c.id != commands.c.id,
-            or_(
-                other.c.status == RUNNING,
-                and_(other.c.status == PENDING, other.c.id < commands.c.id),
-            ),
-        )
-        return and_(commands.c.status == PENDING, commands.c.next_attempt_at <= now, ~blocking)
+        same_domain = other.c.aggregate_key == commands.c.aggregate_key
+        # Two probes, each a seek on (aggregate_key, status, id), however long the domain's queue.
+        running = exists().where(same_domain, other.c.status == RUNNING)
+        older_pending = exists().where(same_domain, other.c.status == PENDING, other.c.id < commands.c.id)
+        return and_(commands.c.status == PENDING, commands.c.next_attempt_at <= now, ~running, ~older_pending)
 
     def renew_lease(self, owner: str, ids: Iterable[int]) -> int:
         """Push the lease of commands still running under ``owner``; returns how many."""
