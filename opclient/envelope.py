@@ -6,12 +6,11 @@ HTTP status alone.
 """
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 from typing import Any
 
 import requests
 
+from opbridge.httputil import retry_after
 from opclient.errors import (
     AuthenticationError,
     DomainNotFound,
@@ -83,19 +82,3 @@ def _error_without_envelope(response: requests.Response) -> OpenproviderError:
 def transport_error(error: requests.RequestException) -> TransientError:
     kind = "timed out" if isinstance(error, requests.Timeout) else "failed"
     return TransientError(f"The call to Openprovider {kind}: {error}")
-
-
-def retry_after(response: requests.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta seconds or an HTTP date), or None."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds())

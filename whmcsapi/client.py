@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import email.utils
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +17,7 @@ from typing import Any
 
 import requests
 
+from opbridge.httputil import retry_after
 from whmcsapi import parsing
 from whmcsapi.calls import CallRecord, redact
 from whmcsapi.errors import (
@@ -306,7 +306,7 @@ def _decode(action: str, response: requests.Response) -> dict:
     if status == 429 or status >= 500:
         raise WhmcsTransientError(
             f"HTTP {status}: {message}" if message else f"HTTP {status}",
-            action=action, retry_after=_retry_after(response),
+            action=action, retry_after=retry_after(response),
         )
     if status != 200 or payload is None:
         raise WhmcsPermanentError(
@@ -328,19 +328,6 @@ def _json_object(response: requests.Response) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
 
 
 def _finish(record: CallRecord, started: float, http_status: int | None, outcome: str,
