@@ -6,6 +6,11 @@ import re
 import idna
 
 _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# Already lower-case LDH, no A-label ("xn--"), no trailing dot, not ending in a number:
+# the mapping below would return such a name unchanged, and it is what WHMCS sends most.
+_PLAIN_LABEL = r"(?!..--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_NAME = re.compile(rf"(?:{_PLAIN_LABEL}\.)+(?![0-9]+\Z){_PLAIN_LABEL}")
+_MAX_NAME = 253
 
 
 def normalise_domain(text: str) -> str:
@@ -17,6 +22,8 @@ def normalise_domain(text: str) -> str:
     candidate = text.strip()
     if not candidate:
         raise ValueError("must not be empty")
+    if len(candidate) <= _MAX_NAME and _PLAIN_NAME.fullmatch(candidate):
+        return candidate
     try:
         encoded = idna.encode(candidate, uts46=True, std3_rules=True).decode("ascii")
     except idna.IDNAError as error:

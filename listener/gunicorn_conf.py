@@ -3,16 +3,27 @@
 Command-line options still win over these, so ``--bind`` and ``--workers`` override.
 """
 import os
+from collections.abc import Mapping
 
 from opbridge.settings import load_settings
 
 bind = [load_settings().bind]
 
-# Requests mostly wait on the database, so threads overlap those waits while the
-# processes use the cores. WEB_CONCURRENCY is the usual operator override.
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * len(os.sched_getaffinity(0)) + 1))
+
+def layout(environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
+    """(workers, threads per worker); WEB_CONCURRENCY and WEB_THREADS override.
+
+    An event costs about a millisecond of Python CPU and a few database round trips.
+    One process per core keeps the cores busy; threads overlap the round trips, and
+    more of either only adds GIL hand-offs, database connections and, on SQLite,
+    writers queueing for its single write lock.
+    """
+    workers = int(environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0))))
+    return workers, int(environ.get("WEB_THREADS", 4))
+
+
+workers, threads = layout()
 worker_class = "gthread"
-threads = 4
 
 # Longer than the slowest database transaction, shorter than a WHMCS hook's patience.
 timeout = 30

@@ -38,7 +38,7 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path, sec
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(requests.ConnectionError):
+        with contextlib.suppress(requests.ConnectionError, requests.Timeout):
             if requests.get(f"{base_url}/healthz", timeout=2).ok:
                 return
         time.sleep(0.1)
