@@ -44,7 +44,9 @@ class Runtime:
 
     @functools.cached_property
     def engine(self) -> Any:
-        return make_engine(self.settings.database_url, pool_size=self.settings.worker_threads + 2)
+        # Handlers hold a connection only to record an outcome, so a few serve many threads,
+        # and several workers stay within a server's connection limit.
+        return make_engine(self.settings.database_url, pool_size=min(self.settings.worker_threads + 2, 12))
 
     @functools.cached_property
     def services(self) -> Any:

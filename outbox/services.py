@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from opclient.client import OpenproviderClient
+from opclient.client import DEFAULT_POOL_SIZE, OpenproviderClient
 from outbox import calllog
 from opbridge.settings import require
 from whmcsapi.client import WhmcsClient
@@ -23,7 +23,9 @@ class Services:
     @functools.cached_property
     def openprovider(self) -> OpenproviderClient:
         require(self.settings, "op_username", "op_password")
-        return OpenproviderClient.from_settings(self.settings, on_call=calllog.record)
+        # One pooled connection per dispatcher thread, so none is opened and dropped per call.
+        pool_size = max(DEFAULT_POOL_SIZE, self.settings.worker_threads)
+        return OpenproviderClient.from_settings(self.settings, on_call=calllog.record, pool_size=pool_size)
 
     @functools.cached_property
     def whmcs(self) -> WhmcsClient:

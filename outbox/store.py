@@ -235,6 +235,18 @@ class Outbox:
             )
         return result.rowcount
 
+    def refresh_statistics(self) -> None:
+        """Let the server's planner see the queue as it is now.
+
+        Without statistics (a new table, or a burst since the last auto-analyze) PostgreSQL
+        may probe a domain's older work through the (status, id) index instead of the
+        per-domain one, and a claim over a few thousand pending commands takes seconds.
+        """
+        statement = {"postgresql": "ANALYZE commands", "mysql": "ANALYZE TABLE commands"}.get(self.backend)
+        if statement:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql(statement)
+
     def recover_expired(self, limit: int = 500) -> int:
         """Put commands whose worker vanished back in line; the lost try counts as an attempt."""
         now = self.clock()

@@ -73,6 +73,7 @@ class Worker:
 
     def run(self) -> None:
         log.info("worker started", extra={"worker": self.name, "threads": self.threads})
+        self.outbox.refresh_statistics()  # a backlog may have built up while no worker ran
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
         start_waker(self.outbox.engine, self.wake, self.stopping)
