@@ -191,12 +191,15 @@ class Outbox:
             if not ids:
                 return []
             lease_values = dict(status=RUNNING, lease_owner=owner, lease_expires_at=now + self.lease, claimed_at=now)
-            conn.execute(
-                update(commands)
-                .where(commands.c.id.in_(ids))
-                .values(attempts=commands.c.attempts + 1, updated_at=now, **lease_values)
+            lease = update(commands).where(commands.c.id.in_(ids)).values(
+                attempts=commands.c.attempts + 1, updated_at=now, **lease_values
             )
-            rows = conn.execute(select(commands).where(commands.c.id.in_(ids)).order_by(commands.c.id)).all()
+            if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
+                conn.execute(lease)
+                rows = conn.execute(select(commands).where(commands.c.id.in_(ids))).all()
+            else:
+                rows = conn.execute(lease.returning(*commands.c)).all()
+        rows.sort(key=lambda row: row.id)
         return [
             Claimed(
                 id=row.id,
@@ -287,6 +290,31 @@ class Outbox:
         with self.engine.begin() as conn:
             return self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
                                     status=DONE, outcome="done", note=note, calls=calls)
+
+    def complete_many(self, finished: Sequence[tuple[Claimed, str | None, list[Any] | None]]) -> set[int]:
+        """Mark several done in one transaction; returns the ids whose lease was still held."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
+                return {
+                    command.id for command, note, calls in finished
+                    if self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now,
+                                        command.attempts, status=DONE, outcome="done", note=note, calls=calls)
+                }
+            held = set(conn.scalars(
+                update(commands)
+                .where(commands.c.id.in_([command.id for command, _, _ in finished]), commands.c.status == RUNNING,
+                       commands.c.lease_owner == finished[0][0].lease_owner)
+                .values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)
+                .returning(commands.c.id)
+            ))
+            conn.execute(INSERT_ATTEMPT, [
+                dict(command_id=command.id, number=command.attempts, worker=command.lease_owner,
+                     started_at=command.claimed_at, duration_ms=_elapsed_ms(command.claimed_at, now),
+                     outcome="done" if command.id in held else "lease_lost", error_code=None, error=note, calls=calls)
+                for command, note, calls in finished
+            ])
+        return held
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
         """Record a failed try; returns the command's new status (pending or dead)."""

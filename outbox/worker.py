@@ -57,6 +57,9 @@ class Worker:
         self.stopping = threading.Event()
         self.wake = threading.Event()
         self._inflight: dict[int, Future] = {}
+        # Successes wait here for the claim loop, which records them all in one transaction;
+        # they count as in flight until then, so their domain's next command waits too.
+        self._succeeded: dict[int, tuple[Claimed, str | None, list[Any] | None]] = {}
         self._lock = threading.Lock()
         self._circuit_pause = circuit_pause_seconds
         self.circuits: dict[str, Circuit] = {}
@@ -79,7 +82,7 @@ class Worker:
         start_waker(self.outbox.engine, self.wake, self.stopping)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
             while not self.stopping.is_set():
-                if not self._claim_into(pool):
+                if not self._claim_or_back_off(pool):
                     self.wake.wait(self.poll_seconds)
                     self.wake.clear()
             self._drain()
@@ -93,22 +96,42 @@ class Worker:
 
     # -- claiming and running ------------------------------------------------
 
+    def _claim_or_back_off(self, pool: ThreadPoolExecutor) -> bool:
+        # A locked SQLite file or a dropped connection is a blip: without this the whole
+        # process exited and its in-flight commands waited out their leases.
+        try:
+            return self._claim_into(pool)
+        except Exception:  # noqa: BLE001
+            log.exception("claiming failed; trying again after the poll interval")
+            return False
+
     def _claim_into(self, pool: ThreadPoolExecutor) -> bool:
+        self._record_successes()
         idle = self.threads - len(self._inflight_ids())
         if idle <= 0:
             self._wait_for_one()
             return True
         batch = self.outbox.claim(self.name, idle)
         for command in batch:
-            future = pool.submit(self.execute, command)
+            future = pool.submit(self.execute, command, True)
             with self._lock:
                 self._inflight[command.id] = future
             future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
         return bool(batch)
 
+    def _record_successes(self) -> None:
+        with self._lock:
+            succeeded, self._succeeded = self._succeeded, {}
+        if succeeded:
+            self.outbox.complete_many(list(succeeded.values()))
+            with self._lock:
+                for command_id in succeeded:
+                    self._inflight.pop(command_id, None)
+
     def _finished(self, command_id: int) -> None:
         with self._lock:
-            self._inflight.pop(command_id, None)
+            if command_id not in self._succeeded:
+                self._inflight.pop(command_id, None)
         self.wake.set()
 
     def _inflight_ids(self) -> list[int]:
@@ -119,13 +142,16 @@ class Worker:
         self.wake.wait(self.poll_seconds)
         self.wake.clear()
 
-    def execute(self, command: Claimed) -> str:
-        """Run one command's handler and record the outcome; returns the new status."""
-        outcome = self._execute(command)
+    def execute(self, command: Claimed, batch_success: bool = False) -> str:
+        """Run one command's handler and record the outcome; returns the new status.
+
+        With ``batch_success`` a success is left for the claim loop to record with others.
+        """
+        outcome = self._execute(command, batch_success)
         OUTCOMES.labels(command.type, outcome).inc()
         return outcome
 
-    def _execute(self, command: Claimed) -> str:
+    def _execute(self, command: Claimed, batch_success: bool) -> str:
         entry = self.registry.get(command.type)
         if entry is None:
             failure = Failure(f"No handler is registered for command type {command.type!r}.", "unknown_type", False)
@@ -140,7 +166,11 @@ class Worker:
                 note = entry.handler(context)
         except Exception as error:  # noqa: BLE001 - every failure becomes a recorded outcome
             return self._record_failure(command, context, error)
-        self.outbox.complete(command, note, context.calls or None)
+        if batch_success:
+            with self._lock:
+                self._succeeded[command.id] = (command, note, context.calls or None)
+        else:
+            self.outbox.complete(command, note, context.calls or None)
         return "done"
 
     def _record_failure(self, command: Claimed, context: Context, error: Exception) -> str:
@@ -177,7 +207,10 @@ class Worker:
 
     def _drain(self) -> None:
         deadline = time.monotonic() + self.grace_seconds
-        while self._inflight_ids() and time.monotonic() < deadline:
+        while True:
+            self._record_successes()
+            if not self._inflight_ids() or time.monotonic() >= deadline:
+                break
             self._wait_for_one()
         left = self._inflight_ids()
         if left:
