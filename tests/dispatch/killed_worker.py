@@ -15,17 +15,29 @@ from outbox.store import Outbox
 from tests.dispatch.harness import make_worker, test_settings
 
 _complete = Outbox.complete
+_complete_many = Outbox.complete_many
+
+
+def _die_on_renewal(commands) -> None:  # noqa: ANN001
+    if any(command.type == "renew_domain" for command in commands):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def complete_unless_renewal(outbox: Outbox, command, *args, **kwargs) -> bool:  # noqa: ANN001, ANN002, ANN003
-    if command.type == "renew_domain":
-        os.kill(os.getpid(), signal.SIGKILL)
+    _die_on_renewal([command])
     return _complete(outbox, command, *args, **kwargs)
+
+
+def complete_many_unless_renewal(outbox: Outbox, finished) -> set[int]:  # noqa: ANN001
+    # The worker loop records successes in batches: the same worst moment, one step later.
+    _die_on_renewal([command for command, _note, _calls in finished])
+    return _complete_many(outbox, finished)
 
 
 def main() -> None:
     database_url, sandbox_url, lease = sys.argv[1], sys.argv[2], int(sys.argv[3])
     Outbox.complete = complete_unless_renewal
+    Outbox.complete_many = complete_many_unless_renewal
     settings = test_settings(database_url, sandbox_url, lease_seconds=lease)
     worker = make_worker(make_engine(database_url), settings, threads=1)
     worker.install_signal_handlers()
