@@ -10,6 +10,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from opbridge.settings import ConfigError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -33,7 +35,13 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     if name in {"mysql", "mariadb"}:
         # REPEATABLE READ would hand a polling worker a stale snapshot and widen gap locks.
         options["isolation_level"] = "READ COMMITTED"
-    return create_engine(url, **options)
+    try:
+        return create_engine(url, **options)
+    except ModuleNotFoundError as error:
+        extra = "postgres" if name == "postgresql" else "mysql"
+        raise ConfigError(
+            f"OPBRIDGE_DATABASE_URL needs the {error.name} driver: pip install 'opbridge[{extra}]'."
+        ) from None
 
 
 def _configure_sqlite(engine: Engine) -> None:
