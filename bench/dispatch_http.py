@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import fcntl
 import json
 import os
 import random
@@ -53,7 +52,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, whe
 
 from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and report helpers
     DEFAULT_POSTGRES_URL,
-    command_line,
     die_with_parent,
     machine_description,
     reader,
@@ -61,6 +59,7 @@ from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and re
     vacuum_analyze,
 )
 
+from report import command_line, write_section  # noqa: E402
 from listener.commands import commands_for  # noqa: E402
 from listener.schemas import EVENT_DATA  # noqa: E402
 from outbox.db import make_engine  # noqa: E402
@@ -488,25 +487,6 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
     return "\n".join(lines)
 
 
-def write_section(path: Path, new_section: str) -> None:
-    """Replace our section (up to the next `## ` heading), under a lock other benchmarks share."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        lines = handle.read().splitlines(keepends=True)
-        if SECTION + "\n" in lines:
-            start = lines.index(SECTION + "\n")
-            end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-            tail = "".join(lines[end:])
-            document = "".join(lines[:start]) + new_section + ("\n" + tail if tail else "")
-        else:
-            head = "".join(lines) if "".join(lines).strip() else "# Benchmarks\n"
-            document = head.rstrip("\n") + "\n\n" + new_section
-        handle.seek(0)
-        handle.truncate()
-        handle.write(document)
-
-
 # -- main --------------------------------------------------------------------
 
 
@@ -555,7 +535,7 @@ def main() -> None:
             print(f"wake-up {backend}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms", flush=True)
             wake_ups.append(result)
     if args.output:
-        write_section(args.output, section(drains, wake_ups, args))
+        write_section(SECTION, section(drains, wake_ups, args), args.output)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,9 @@ import asyncio
 import contextlib
 import ctypes
 import dataclasses
-import fcntl
 import json
 import os
 import platform
-import shlex
 import signal
 import sqlite3
 import subprocess
@@ -42,6 +40,7 @@ from sqlalchemy.engine import make_url
 from outbox.db import make_engine, upgrade
 from outbox.models import DONE, PENDING, RUNNING, Attempt, Command
 from outbox.store import NewCommand, Outbox
+from report import command_line, cpu_model, memory_gib, write_section
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -396,33 +395,12 @@ def code_version() -> str:
     return f"commit {git('rev-parse', '--short', 'HEAD')}{note}"
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def memory_gib() -> float:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) / 2**20
-    return 0.0
-
-
 def postgres_version(url: str) -> str:
     engine = create_engine(url)
     with engine.connect() as conn:
         server_version = conn.scalar(text("SHOW server_version"))
     engine.dispose()
     return server_version
-
-
-def command_line() -> str:
-    interpreter = Path(sys.executable)
-    if interpreter.is_relative_to(Path.cwd()):
-        interpreter = interpreter.relative_to(Path.cwd())
-    return shlex.join([str(interpreter), *sys.argv])
 
 
 def results_table(drains: list[Drain]) -> list[str]:
@@ -489,30 +467,6 @@ def section(drains: list[Drain], args: argparse.Namespace, server_version: str |
         "",
     ]
     return "\n".join(lines)
-
-
-def replace_section(document: str, new_section: str) -> str:
-    """Swap our section (up to the next `## ` heading) for the new one; keep the rest."""
-    lines = document.splitlines(keepends=True)
-    if SECTION + "\n" not in lines:
-        head = document if document.strip() else "# Benchmarks\n"
-        return head.rstrip("\n") + "\n\n" + new_section
-    start = lines.index(SECTION + "\n")
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    tail = "".join(lines[end:])
-    return "".join(lines[:start]) + new_section + ("\n" + tail if tail else "")
-
-
-def write_section(path: Path, new_section: str) -> None:
-    # Other benchmarks rewrite their own sections of this file: hold a lock across the
-    # read-modify-write and rewrite in place, so a concurrent writer's update isn't lost.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        document = replace_section(handle.read(), new_section)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(document)
 
 
 # -- main --------------------------------------------------------------------
@@ -598,7 +552,7 @@ def main() -> None:
     if ratios:
         print("\n".join(ratios))
     if args.output:
-        write_section(args.output, section(drains, args, server_version, code))
+        write_section(SECTION, section(drains, args, server_version, code), args.output)
 
 
 if __name__ == "__main__":

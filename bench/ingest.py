@@ -22,9 +22,7 @@ import contextlib
 import itertools
 import json
 import os
-import platform
 import sqlite3
-import statistics
 import sys
 import tempfile
 import threading
@@ -41,11 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from listener.gunicorn_conf import layout  # noqa: E402
 from listener.signing import sign  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
+from report import machine, write_section  # noqa: E402
 from tests.listener.processes import gunicorn  # noqa: E402
 
 SECRET = "whsec_" + base64.b64encode(b"bench-ingest-secret-32-bytes-ok!").decode()
 BENCH_DATABASE = "opbridge_bench_ingest"
-REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADING = "## Ingest"
 CONTACT = {
     "first_name": "Anna", "last_name": "de Vries", "email": "anna@example.nl", "address1": "Keizersgracht 1",
@@ -332,17 +330,6 @@ def _per_request(phase: str, cpu: dict[str, float], requests: int) -> dict[str, 
 # -- report ---------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                 platform.processor() or "unknown")
-    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (f"nproc {len(os.sched_getaffinity(0))}, {model}, {mem_kib / 1024 / 1024:.1f} GiB memory, "
-            f"Python {platform.python_version()}; load average {load} when the report was written")
-
-
 def _span(runs: list[dict[str, float]], key: str, scale: float = 1, digits: int = 0) -> str:
     """A figure over repeated runs: the value, or ``low–high`` when they differ."""
     low, high = (f"{scale * value:.{digits}f}" for value in (min(r[key] for r in runs), max(r[key] for r in runs)))
@@ -413,17 +400,6 @@ took cores from all three processes; the accepted rate, not the CPU per event, c
 """
 
 
-def write_section(body: str) -> None:
-    existing = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    start = existing.find(f"\n{HEADING}\n")
-    if start == -1:
-        updated = existing.rstrip("\n") + "\n\n" + body
-    else:
-        end = existing.find("\n## ", start + 1)
-        updated = existing[:start + 1] + body + (existing[end:] if end != -1 else "")
-    REPORT.write_text(updated)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per phase (default 30)")
@@ -445,7 +421,7 @@ def main() -> None:
     text = section(results, args)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(HEADING, text)
 
 
 if __name__ == "__main__":

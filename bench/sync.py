@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import platform
 import socket
 import subprocess
 import sys
@@ -45,8 +43,8 @@ from outbox.sync.reading import openprovider_side  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 from whmcsapi import WhmcsClient  # noqa: E402
 from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
+from report import machine, write_section  # noqa: E402
 
-REPORT = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Pull-sync"
 OFFSET = 10
 
@@ -196,16 +194,6 @@ def verify(whmcs_url: str, expected: dict[str, dict]) -> list[str]:
 # -- the report ---------------------------------------------------------------------
 
 
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    return (f"nproc {len(os.sched_getaffinity(0))}, {model}, {mem_kib / 1024 / 1024:.1f} GiB memory, "
-            f"Python {platform.python_version()}; load average {load} when the report was written")
-
-
 def section(args, ours: dict, ours_calls: tuple[int, int], reference_seconds: float, sample: int,
             reference_calls: tuple[int, int], wrong: list[str], drifted: int) -> str:  # noqa: ANN001
     per_domain = reference_seconds / sample
@@ -234,17 +222,6 @@ module does, so its WHMCS calls are its writes only; it is extrapolated linearly
 because it is one call after the other by construction. opbridge's WHMCS calls are the domain import
 (500 a page), the writes and the report mail; its Openprovider calls are the login and the listing pages.
 """
-
-
-def write_section(body: str) -> None:
-    existing = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    start = existing.find(f"\n{HEADING}\n")
-    if start == -1:
-        updated = existing.rstrip("\n") + "\n\n" + body
-    else:
-        end = existing.find("\n## ", start + 1)
-        updated = existing[:start + 1] + body + (existing[end:] if end != -1 else "")
-    REPORT.write_text(updated)
 
 
 def main() -> None:
@@ -289,7 +266,7 @@ def main() -> None:
     text = section(args, ours, ours_calls, reference_seconds, len(sample), reference_calls, wrong, len(expected))
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(HEADING, text)
 
 
 if __name__ == "__main__":
