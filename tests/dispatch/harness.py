@@ -23,22 +23,12 @@ from outbox.models import Attempt, Command
 from outbox.services import Services
 from outbox.store import NewCommand, Outbox
 from outbox.worker import Worker
+from tests.listener.events import CONTACT
 from tests.opclient.sandbox_harness import SandboxAdmin
 
 SECRET = "whsec_" + base64.b64encode(b"dispatch-tests-dispatch-tests-32").decode()
 NAMESERVERS = ["ns1.example.net", "ns2.example.net/192.0.2.53"]
 SHORT_SCHEDULE = (0.05,) * 40
-CONTACT = {
-    "first_name": "Anna",
-    "last_name": "de Vries",
-    "company_name": "Vries BV",
-    "email": "anna@example.nl",
-    "address1": "Keizersgracht 1",
-    "city": "Amsterdam",
-    "postcode": "1015 CJ",
-    "country": "NL",
-    "phone": "+31.201234567",
-}
 
 _webhook_ids = itertools.count()
 
