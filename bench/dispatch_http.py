@@ -52,8 +52,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, whe
 
 from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and report helpers
     DEFAULT_POSTGRES_URL,
+    code_version,
     die_with_parent,
     machine_description,
+    postgres_version,
     reader,
     upgrade_schema,
     vacuum_analyze,
@@ -474,7 +476,7 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
         "",
         "Machine:",
         "",
-        *machine_description(args.postgres_url),
+        *machine_description(postgres_version(args.postgres_url), code_version()),
         "- load average {:.1f}, {:.1f}, {:.1f} when the report was written (the machine is shared)".format(*os.getloadavg()),
         "",
         "Command:",
