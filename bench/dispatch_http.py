@@ -61,7 +61,7 @@ from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and re
     vacuum_analyze,
 )
 
-from report import command_line, write_section  # noqa: E402
+from report import machine_and_command, write_section  # noqa: E402
 from listener.commands import commands_for  # noqa: E402
 from listener.schemas import EVENT_DATA  # noqa: E402
 from outbox.db import make_engine  # noqa: E402
@@ -474,17 +474,7 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
         "|---|---:|---:|---:|---:|",
         *(f"| {w.backend} | {w.events} | **{w.p50_ms:.1f}** | {w.p99_ms:.1f} | {w.max_ms:.1f} |" for w in wake_ups),
         "",
-        "Machine:",
-        "",
-        *machine_description(postgres_version(args.postgres_url), code_version()),
-        "- load average {:.1f}, {:.1f}, {:.1f} when the report was written (the machine is shared)".format(*os.getloadavg()),
-        "",
-        "Command:",
-        "",
-        "```",
-        command_line(),
-        "```",
-        "",
+        *machine_and_command(machine_description(postgres_version(args.postgres_url), code_version())),
     ]
     return "\n".join(lines)
 

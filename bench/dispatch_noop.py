@@ -40,7 +40,7 @@ from sqlalchemy.engine import make_url
 from outbox.db import make_engine, upgrade
 from outbox.models import DONE, PENDING, RUNNING, Attempt, Command
 from outbox.store import NewCommand, Outbox
-from report import command_line, cpu_model, memory_gib, write_section
+from report import cpu_model, machine_and_command, memory_gib, write_section
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -454,18 +454,7 @@ def section(drains: list[Drain], args: argparse.Namespace, server_version: str |
     ratios = ratio_lines(drains)
     if ratios:
         lines += ["Ratio on PostgreSQL (target: at least 1.0x with 4 processes):", "", *ratios, ""]
-    lines += [
-        "Machine:",
-        "",
-        *machine_description(server_version, code),
-        "",
-        "Command:",
-        "",
-        "```",
-        command_line(),
-        "```",
-        "",
-    ]
+    lines += machine_and_command(machine_description(server_version, code))
     return "\n".join(lines)
 
 

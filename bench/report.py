@@ -40,6 +40,11 @@ def command_line() -> str:
     return shlex.join([str(interpreter), *sys.argv])
 
 
+def machine_and_command(machine_lines: list[str]) -> list[str]:
+    """The closing lines of a section: where it ran and how to run it again."""
+    return ["Machine:", "", *machine_lines, "", "Command:", "", "```", command_line(), "```", ""]
+
+
 def replace_section(document: str, heading: str, section: str) -> str:
     """Swap the section under ``heading`` (up to the next `## `) for ``section``; keep the rest."""
     lines = document.splitlines(keepends=True)
