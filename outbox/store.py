@@ -103,6 +103,16 @@ def _elapsed_ms(started: datetime, now: datetime) -> int:
     return max(0, int((now - started).total_seconds() * 1000))
 
 
+def _attempt_row(command_id: int, number: int, owner: str | None, started: datetime, now: datetime,
+                 outcome: str, failure: Failure | None, note: str | None, calls: list[Any] | None) -> dict[str, Any]:
+    """One try as the attempts table keeps it: a failure's code and message, or the handler's note."""
+    return dict(
+        command_id=command_id, number=number, worker=owner, started_at=started,
+        duration_ms=_elapsed_ms(started, now), outcome=outcome,
+        error_code=failure.code if failure else None, error=failure.message if failure else note, calls=calls,
+    )
+
+
 class Outbox:
     def __init__(
         self,
@@ -309,9 +319,8 @@ class Outbox:
                 .returning(commands.c.id)
             ))
             conn.execute(INSERT_ATTEMPT, [
-                dict(command_id=command.id, number=command.attempts, worker=command.lease_owner,
-                     started_at=command.claimed_at, duration_ms=_elapsed_ms(command.claimed_at, now),
-                     outcome="done" if command.id in held else "lease_lost", error_code=None, error=note, calls=calls)
+                _attempt_row(command.id, command.attempts, command.lease_owner, command.claimed_at, now,
+                             "done" if command.id in held else "lease_lost", None, note, calls)
                 for command, note, calls in finished
             ])
         return held
@@ -377,20 +386,8 @@ class Outbox:
             where.append(commands.c.lease_owner == owner)
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
         if record:
-            conn.execute(
-                INSERT_ATTEMPT,
-                dict(
-                    command_id=command_id,
-                    number=number,
-                    worker=owner,
-                    started_at=started,
-                    duration_ms=_elapsed_ms(started, now),
-                    outcome=outcome if held else "lease_lost",
-                    error_code=failure.code if failure else None,
-                    error=failure.message if failure else note,
-                    calls=calls,
-                )
-            )
+            conn.execute(INSERT_ATTEMPT, _attempt_row(command_id, number, owner, started, now,
+                                                      outcome if held else "lease_lost", failure, note, calls))
         return held
 
     # -- operator actions ----------------------------------------------------
