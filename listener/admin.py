@@ -18,9 +18,9 @@ from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from opclient.names import InvalidDomainName, split_domain
-from outbox.handlers.sync import AGGREGATE_KEY as SYNC_RUN_KEY
 from outbox.models import DEAD, DONE, STATUSES, Domain, SyncRun
 from outbox.store import NewCommand
+from outbox.sync import REQUESTED_RUN_KEY
 from outbox.sync.records import load_changes, load_run
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
@@ -175,7 +175,7 @@ def request_sync_run() -> tuple[dict[str, Any], int]:
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict) or set(body) - {"dry_run"} or not isinstance(body.get("dry_run", False), bool):
         raise Refusal(422, "invalid_body", 'Send nothing, or {"dry_run": true|false}.')
-    stored = services().outbox.enqueue(None, [NewCommand("run_sync", SYNC_RUN_KEY, {"dry_run": body.get("dry_run", False)})])
+    stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body.get("dry_run", False)})])
     return {"status": "queued", "command": stored.command_ids[0],
             "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}, 202
 

@@ -9,7 +9,6 @@ from outbox.registry import Context, TransientFailure, registry
 from outbox.sync import SyncBusy, run_sync
 
 BUSY_RETRY_SECONDS = 60
-AGGREGATE_KEY = "sync-run"  # one requested run at a time, in the order asked
 
 
 @registry.register("run_sync")

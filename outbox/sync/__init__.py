@@ -4,6 +4,6 @@
 all call it.
 """
 from outbox.sync.records import PeriodAlreadyRun
-from outbox.sync.run import SyncBusy, run_sync
+from outbox.sync.run import REQUESTED_RUN_KEY, SyncBusy, run_sync
 
-__all__ = ["PeriodAlreadyRun", "SyncBusy", "run_sync"]
+__all__ = ["REQUESTED_RUN_KEY", "PeriodAlreadyRun", "SyncBusy", "run_sync"]

@@ -28,6 +28,7 @@ from outbox.sync.selection import DueDomain, Visit, count_ours, record_visits, s
 log = logging.getLogger("opbridge.sync")
 
 LOCK_NAME = "sync"
+REQUESTED_RUN_KEY = "sync-run"  # the aggregate key of runs asked for through the admin API: one at a time
 ENQUEUE_BATCH = 500  # commands per outbox transaction
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
