@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -42,6 +43,44 @@ LOCK_AGGREGATE = {
     ),
     "mysql": mysql.insert(_locks).on_duplicate_key_update(enqueued=_locks.c.enqueued + 1),
 }
+CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
+                   commands.c.attempts, commands.c.max_attempts, commands.c.state)
+# The worker's round on PostgreSQL, in one statement and so one round trip: record the
+# successes of the last round (and their attempts rows), then lease the next batch.
+# Every part sees the snapshot from before the statement, so a domain whose command is
+# finished here gets its next command leased in the next round, never in this one.
+COMPLETE_AND_CLAIM_POSTGRESQL = """
+WITH finished (id, number, started_at, duration_ms, note, calls) AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(numbers)s::int[], %(started)s::timestamp[],
+                         %(durations)s::int[], %(notes)s::text[], %(calls)s::text[])
+), settled AS (
+    UPDATE commands
+    SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s
+    WHERE id IN (SELECT id FROM finished) AND status = 'running' AND lease_owner = %(owner)s
+    RETURNING id
+), recorded AS (
+    INSERT INTO attempts (command_id, number, worker, started_at, duration_ms, outcome, error, calls)
+    SELECT f.id, f.number, %(owner)s, f.started_at, f.duration_ms,
+           CASE WHEN f.id IN (SELECT id FROM settled) THEN 'done' ELSE 'lease_lost' END, f.note, f.calls::json
+    FROM finished f
+), picked AS (
+    SELECT c.id FROM commands c
+    WHERE c.status = 'pending' AND c.next_attempt_at <= %(now)s
+      AND NOT EXISTS (SELECT 1 FROM commands o WHERE o.aggregate_key = c.aggregate_key AND o.status = 'running')
+      AND NOT EXISTS (SELECT 1 FROM commands o
+                      WHERE o.aggregate_key = c.aggregate_key AND o.status = 'pending' AND o.id < c.id)
+    ORDER BY c.id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE commands
+SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s, claimed_at = %(now)s,
+    attempts = commands.attempts + 1, updated_at = %(now)s
+FROM picked
+WHERE commands.id = picked.id
+RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
+          commands.attempts, commands.max_attempts, commands.state
+"""
 # SQLite takes one writer at a time. Threads of one process queue here instead of in
 # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
 _SQLITE_WRITES = threading.Lock()
@@ -97,6 +136,17 @@ class Failure:
     code: str | None = None
     transient: bool = True
     retry_after: float | None = None
+
+
+# A success the worker has yet to record: the command, the handler's note, its calls.
+Finished = tuple[Claimed, "str | None", "list[Any] | None"]
+
+
+def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
+    return Claimed(
+        id=row.id, type=row.type, aggregate_key=row.aggregate_key, payload=row.payload, attempts=row.attempts,
+        max_attempts=row.max_attempts, state=row.state or {}, lease_owner=owner, claimed_at=now,
+    )
 
 
 def _elapsed_ms(started: datetime, now: datetime) -> int:
@@ -193,37 +243,49 @@ class Outbox:
 
     def claim(self, owner: str, limit: int = 1) -> list[Claimed]:
         """Lease up to ``limit`` runnable commands, oldest first, at most one per domain."""
+        return self.complete_and_claim(owner, [], limit)
+
+    def complete_and_claim(self, owner: str, finished: Sequence[Finished], limit: int) -> list[Claimed]:
+        """Mark ``finished`` done and lease up to ``limit`` more, in one transaction.
+
+        The worker loop calls this once per round, so a busy worker pays one commit for
+        a batch of outcomes and the next batch of work. On PostgreSQL it is one statement.
+        """
         now = self.clock()
-        with self.engine.begin() as conn:
-            query = select(commands.c.id).where(self._runnable(now)).order_by(commands.c.id).limit(limit)
-            # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already serialises claims.
-            ids = conn.scalars(query.with_for_update(skip_locked=True)).all()
-            if not ids:
-                return []
-            lease_values = dict(status=RUNNING, lease_owner=owner, lease_expires_at=now + self.lease, claimed_at=now)
-            lease = update(commands).where(commands.c.id.in_(ids)).values(
-                attempts=commands.c.attempts + 1, updated_at=now, **lease_values
-            )
-            if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
-                conn.execute(lease)
-                rows = conn.execute(select(commands).where(commands.c.id.in_(ids))).all()
-            else:
-                rows = conn.execute(lease.returning(*commands.c)).all()
-        rows.sort(key=lambda row: row.id)
-        return [
-            Claimed(
-                id=row.id,
-                type=row.type,
-                aggregate_key=row.aggregate_key,
-                payload=row.payload,
-                attempts=row.attempts,
-                max_attempts=row.max_attempts,
-                state=row.state or {},
-                lease_owner=owner,
-                claimed_at=now,
-            )
-            for row in rows
-        ]
+        if self.backend == "postgresql":
+            with self.engine.connect() as conn:
+                rows = conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    COMPLETE_AND_CLAIM_POSTGRESQL, self._round_parameters(owner, finished, limit, now)
+                ).all()
+        else:
+            with self._one_writer(), self.engine.begin() as conn:
+                if finished:
+                    self._complete_many(conn, finished, now)
+                rows = self._claim(conn, owner, limit, now) if limit > 0 else []
+        return sorted((_claimed(row, owner, now) for row in rows), key=lambda command: command.id)
+
+    def _claim(self, conn: Connection, owner: str, limit: int, now: datetime) -> list[Any]:
+        query = select(commands.c.id).where(self._runnable(now)).order_by(commands.c.id).limit(limit)
+        # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already serialises claims.
+        ids = conn.scalars(query.with_for_update(skip_locked=True)).all()
+        if not ids:
+            return []
+        conn.execute(update(commands).where(commands.c.id.in_(ids)).values(
+            attempts=commands.c.attempts + 1, updated_at=now, status=RUNNING, lease_owner=owner,
+            lease_expires_at=now + self.lease, claimed_at=now,
+        ))
+        return conn.execute(select(*CLAIMED_COLUMNS).where(commands.c.id.in_(ids))).all()
+
+    def _round_parameters(self, owner: str, finished: Sequence[Finished], limit: int, now: datetime) -> dict[str, Any]:
+        return dict(
+            owner=owner, now=now, expires=now + self.lease, limit=limit,
+            ids=[command.id for command, _, _ in finished],
+            numbers=[command.attempts for command, _, _ in finished],
+            started=[command.claimed_at for command, _, _ in finished],
+            durations=[_elapsed_ms(command.claimed_at, now) for command, _, _ in finished],
+            notes=[note for _, note, _ in finished],
+            calls=[None if calls is None else json.dumps(calls) for _, _, calls in finished],
+        )
 
     @staticmethod
     def _runnable(now: datetime):  # noqa: ANN205
@@ -301,29 +363,18 @@ class Outbox:
             return self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
                                     status=DONE, outcome="done", note=note, calls=calls)
 
-    def complete_many(self, finished: Sequence[tuple[Claimed, str | None, list[Any] | None]]) -> set[int]:
-        """Mark several done in one transaction; returns the ids whose lease was still held."""
-        now = self.clock()
-        with self.engine.begin() as conn:
-            if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
-                return {
-                    command.id for command, note, calls in finished
-                    if self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now,
-                                        command.attempts, status=DONE, outcome="done", note=note, calls=calls)
-                }
-            held = set(conn.scalars(
-                update(commands)
-                .where(commands.c.id.in_([command.id for command, _, _ in finished]), commands.c.status == RUNNING,
-                       commands.c.lease_owner == finished[0][0].lease_owner)
-                .values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)
-                .returning(commands.c.id)
-            ))
-            conn.execute(INSERT_ATTEMPT, [
-                _attempt_row(command.id, command.attempts, command.lease_owner, command.claimed_at, now,
-                             "done" if command.id in held else "lease_lost", None, note, calls)
-                for command, note, calls in finished
-            ])
-        return held
+    def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> None:
+        held = {
+            command.id for command, _, _ in finished
+            if conn.execute(update(commands).where(
+                commands.c.id == command.id, commands.c.status == RUNNING, commands.c.lease_owner == command.lease_owner,
+            ).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)).rowcount
+        }
+        conn.execute(INSERT_ATTEMPT, [
+            _attempt_row(command.id, command.attempts, command.lease_owner, command.claimed_at, now,
+                         "done" if command.id in held else "lease_lost", None, note, calls)
+            for command, note, calls in finished
+        ])
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
         """Record a failed try; returns the command's new status (pending or dead)."""

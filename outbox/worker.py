@@ -1,8 +1,10 @@
-"""The worker loop: claim as many commands as there are idle threads, run them, repeat.
+"""The worker loop: record what finished, lease the next batch, hand it to the threads.
 
-One loop claims; a thread pool runs handlers; a heartbeat renews the leases of what is
-in flight and puts back the commands of workers that died. SIGTERM or SIGINT stops the
-claiming, lets in-flight commands finish for a grace period, and returns.
+One loop talks to the queue, once per round; a thread pool runs handlers; a heartbeat
+renews the leases of what is held and puts back the commands of workers that died. The
+loop holds up to twice as many commands as there are threads, so threads pick up queued
+work while a round is on its way. SIGTERM or SIGINT stops the leasing, gives queued
+commands back, lets running ones finish for a grace period, and returns.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from outbox.failures import classify
 from outbox.notify import start_waker
 from outbox.registry import Context, Registry
 from outbox.registry import registry as default_registry
-from outbox.store import Claimed, Failure, Outbox
+from outbox.store import Claimed, Failure, Finished, Outbox
 
 log = logging.getLogger("opbridge.worker")
 
@@ -56,10 +58,10 @@ class Worker:
         self.name = name or worker_name()
         self.stopping = threading.Event()
         self.wake = threading.Event()
-        self._inflight: dict[int, Future] = {}
-        # Successes wait here for the claim loop, which records them all in one transaction;
-        # they count as in flight until then, so their domain's next command waits too.
-        self._succeeded: dict[int, tuple[Claimed, str | None, list[Any] | None]] = {}
+        # Every command this worker holds a lease on: queued, running, or finished with
+        # success and waiting for the next round to record it (its domain waits too).
+        self._held: dict[int, tuple[Claimed, Future]] = {}
+        self._succeeded: dict[int, Finished] = {}
         self._lock = threading.Lock()
         self._circuit_pause = circuit_pause_seconds
         self.circuits: dict[str, Circuit] = {}
@@ -82,63 +84,61 @@ class Worker:
         start_waker(self.outbox.engine, self.wake, self.stopping)
         with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
             while not self.stopping.is_set():
-                if not self._claim_or_back_off(pool):
-                    self.wake.wait(self.poll_seconds)
-                    self.wake.clear()
+                if not self._round_or_back_off(pool):
+                    self._wait()
             self._drain()
         log.info("worker stopped", extra={"worker": self.name})
 
     def run_until_idle(self) -> None:
         """Run everything runnable now, then return (for tests and `sync run`)."""
         with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
-            while self._claim_into(pool) or self._inflight_ids():
-                self._wait_for_one()
+            while self._round(pool) or self._held_ids():
+                self._wait()
 
-    # -- claiming and running ------------------------------------------------
+    # -- rounds --------------------------------------------------------------
 
-    def _claim_or_back_off(self, pool: ThreadPoolExecutor) -> bool:
+    def _round_or_back_off(self, pool: ThreadPoolExecutor) -> bool:
         # A locked SQLite file or a dropped connection is a blip: without this the whole
-        # process exited and its in-flight commands waited out their leases.
+        # process exited and its held commands waited out their leases.
         try:
-            return self._claim_into(pool)
+            return self._round(pool)
         except Exception:  # noqa: BLE001
-            log.exception("claiming failed; trying again after the poll interval")
+            log.exception("leasing failed; trying again after the poll interval")
             return False
 
-    def _claim_into(self, pool: ThreadPoolExecutor) -> bool:
-        self._record_successes()
-        idle = self.threads - len(self._inflight_ids())
-        if idle <= 0:
-            self._wait_for_one()
-            return True
-        batch = self.outbox.claim(self.name, idle)
-        for command in batch:
-            future = pool.submit(self.execute, command, True)
-            with self._lock:
-                self._inflight[command.id] = future
-            future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
-        return bool(batch)
-
-    def _record_successes(self) -> None:
+    def _round(self, pool: ThreadPoolExecutor) -> bool:
+        """Record successes and lease more, once the local queue is empty; True if leased."""
         with self._lock:
-            succeeded, self._succeeded = self._succeeded, {}
-        if succeeded:
-            self.outbox.complete_many(list(succeeded.values()))
-            with self._lock:
-                for command_id in succeeded:
-                    self._inflight.pop(command_id, None)
+            unfinished = len(self._held) - len(self._succeeded)
+        if unfinished > self.threads:
+            return False  # threads still have queued work: let a bigger batch build up
+        return bool(self._record_and_lease(pool, 2 * self.threads - unfinished))
+
+    def _record_and_lease(self, pool: ThreadPoolExecutor | None, limit: int) -> list[Claimed]:
+        with self._lock:
+            finished = dict(self._succeeded)
+        batch = self.outbox.complete_and_claim(self.name, list(finished.values()), limit)
+        with self._lock:
+            for command_id in finished:
+                self._succeeded.pop(command_id)
+                self._held.pop(command_id)
+            for command in batch:
+                self._held[command.id] = (command, pool.submit(self.execute, command, True))
+        for command in batch:
+            self._held[command.id][1].add_done_callback(lambda _, cid=command.id: self._finished(cid))
+        return batch
 
     def _finished(self, command_id: int) -> None:
         with self._lock:
             if command_id not in self._succeeded:
-                self._inflight.pop(command_id, None)
+                self._held.pop(command_id, None)
         self.wake.set()
 
-    def _inflight_ids(self) -> list[int]:
+    def _held_ids(self) -> list[int]:
         with self._lock:
-            return list(self._inflight)
+            return list(self._held)
 
-    def _wait_for_one(self) -> None:
+    def _wait(self) -> None:
         self.wake.wait(self.poll_seconds)
         self.wake.clear()
 
@@ -199,19 +199,27 @@ class Worker:
         interval = max(1.0, self.outbox.lease.total_seconds() / 3)
         while not self.stopping.wait(interval):
             try:
-                self.outbox.renew_lease(self.name, self._inflight_ids())
+                self.outbox.renew_lease(self.name, self._held_ids())
                 if self.outbox.recover_expired():
                     self.wake.set()
             except Exception:  # noqa: BLE001 - a database blip must not stop the heartbeat
                 log.exception("heartbeat failed")
 
     def _drain(self) -> None:
+        self._give_back_queued()
         deadline = time.monotonic() + self.grace_seconds
         while True:
-            self._record_successes()
-            if not self._inflight_ids() or time.monotonic() >= deadline:
+            self._record_and_lease(None, 0)
+            if not self._held_ids() or time.monotonic() >= deadline:
                 break
-            self._wait_for_one()
-        left = self._inflight_ids()
+            self._wait()
+        left = self._held_ids()
         if left:
             log.warning("stopping with commands still running; their leases will expire", extra={"ids": left})
+
+    def _give_back_queued(self) -> None:
+        with self._lock:
+            held = list(self._held.values())
+        # Cancelling runs the done callback, which takes the lock: so not under it.
+        for command in [command for command, future in held if future.cancel()]:
+            self.outbox.release(command)

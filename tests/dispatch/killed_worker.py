@@ -15,7 +15,7 @@ from outbox.store import Outbox
 from tests.dispatch.harness import make_worker, test_settings
 
 _complete = Outbox.complete
-_complete_many = Outbox.complete_many
+_complete_and_claim = Outbox.complete_and_claim
 
 
 def _die_on_renewal(commands) -> None:  # noqa: ANN001
@@ -28,16 +28,16 @@ def complete_unless_renewal(outbox: Outbox, command, *args, **kwargs) -> bool:  
     return _complete(outbox, command, *args, **kwargs)
 
 
-def complete_many_unless_renewal(outbox: Outbox, finished) -> set[int]:  # noqa: ANN001
+def complete_and_claim_unless_renewal(outbox: Outbox, owner: str, finished, limit: int):  # noqa: ANN001, ANN201
     # The worker loop records successes in batches: the same worst moment, one step later.
     _die_on_renewal([command for command, _note, _calls in finished])
-    return _complete_many(outbox, finished)
+    return _complete_and_claim(outbox, owner, finished, limit)
 
 
 def main() -> None:
     database_url, sandbox_url, lease = sys.argv[1], sys.argv[2], int(sys.argv[3])
     Outbox.complete = complete_unless_renewal
-    Outbox.complete_many = complete_many_unless_renewal
+    Outbox.complete_and_claim = complete_and_claim_unless_renewal
     settings = test_settings(database_url, sandbox_url, lease_seconds=lease)
     worker = make_worker(make_engine(database_url), settings, threads=1)
     worker.install_signal_handlers()

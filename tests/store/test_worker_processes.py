@@ -95,9 +95,9 @@ def wait_until(predicate, timeout: float, interval: float = 0.2) -> None:  # noq
 
 def test_four_processes_drain_in_per_domain_order(server_engine, workers):  # noqa: ANN001
     url, engine = server_engine
-    enqueue_records(engine, 2000, 50)
-    for _ in range(4):
+    for _ in range(4):  # all ready before the work arrives: a fast drain cannot leave one out
         workers.start(url, threads=4)
+    enqueue_records(engine, 2000, 50)
     wait_until(lambda: status_counts(engine).get("done", 0) == 2000, timeout=240)
     with engine.connect() as conn:
         rows = conn.execute(select(executions).order_by(executions.c.id)).all()
@@ -117,7 +117,8 @@ def test_sigkill_leaves_nothing_lost(any_engine, workers):  # noqa: ANN001
     url, engine = any_engine
     enqueue_records(engine, 40, 10)
     victim = workers.start(url, threads=4, lease=3, sleep=30)
-    wait_until(lambda: status_counts(engine).get("running", 0) == 4, timeout=30)
+    # A worker leases twice its threads: four run, four wait in its queue.
+    wait_until(lambda: status_counts(engine).get("running", 0) == 8, timeout=30)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     workers.start(url, threads=4, lease=3, sleep=0)
@@ -125,15 +126,17 @@ def test_sigkill_leaves_nothing_lost(any_engine, workers):  # noqa: ANN001
     assert status_counts(engine) == {"done": 40}
     with engine.connect() as conn:
         expired = conn.scalar(select(func.count()).where(Attempt.outcome == "lease_expired"))
-    assert expired == 4
+    assert expired == 8
 
 
 def test_sigterm_finishes_in_flight_work_and_exits_zero(any_engine, workers):  # noqa: ANN001
     url, engine = any_engine
     enqueue_records(engine, 8, 8)
     process = workers.start(url, threads=4, sleep=2)
-    wait_until(lambda: status_counts(engine).get("running", 0) == 4, timeout=30)
+    wait_until(lambda: status_counts(engine).get("running", 0) == 8, timeout=30)  # four run, four queued
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     counts = status_counts(engine)
-    assert counts == {"done": 4, "pending": 4}  # in-flight finished, nothing new was claimed
+    assert counts == {"done": 4, "pending": 4}  # the running four finished, the queued four went back
+    with engine.connect() as conn:  # giving them back spent none of their attempts
+        assert conn.scalars(select(Command.attempts).where(Command.status == "pending")).all() == [0, 0, 0, 0]
