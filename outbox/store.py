@@ -270,11 +270,14 @@ class Outbox:
         ids = conn.scalars(query.with_for_update(skip_locked=True)).all()
         if not ids:
             return []
-        conn.execute(update(commands).where(commands.c.id.in_(ids)).values(
+        lease = update(commands).where(commands.c.id.in_(ids)).values(
             attempts=commands.c.attempts + 1, updated_at=now, status=RUNNING, lease_owner=owner,
             lease_expires_at=now + self.lease, claimed_at=now,
-        ))
-        return conn.execute(select(*CLAIMED_COLUMNS).where(commands.c.id.in_(ids))).all()
+        )
+        if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
+            conn.execute(lease)
+            return conn.execute(select(*CLAIMED_COLUMNS).where(commands.c.id.in_(ids))).all()
+        return conn.execute(lease.returning(*CLAIMED_COLUMNS)).all()
 
     def _round_parameters(self, owner: str, finished: Sequence[Finished], limit: int, now: datetime) -> dict[str, Any]:
         return dict(
@@ -364,14 +367,21 @@ class Outbox:
                                     status=DONE, outcome="done", note=note, calls=calls)
 
     def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> None:
-        held = {
-            command.id for command, _, _ in finished
-            if conn.execute(update(commands).where(
-                commands.c.id == command.id, commands.c.status == RUNNING, commands.c.lease_owner == command.lease_owner,
-            ).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)).rowcount
-        }
+        owner = finished[0][0].lease_owner
+        done = update(commands).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)
+        if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
+            held = {
+                command.id for command, _, _ in finished
+                if conn.execute(done.where(commands.c.id == command.id, commands.c.status == RUNNING,
+                                           commands.c.lease_owner == owner)).rowcount
+            }
+        else:
+            held = set(conn.scalars(done.where(
+                commands.c.id.in_([command.id for command, _, _ in finished]), commands.c.status == RUNNING,
+                commands.c.lease_owner == owner,
+            ).returning(commands.c.id)))
         conn.execute(INSERT_ATTEMPT, [
-            _attempt_row(command.id, command.attempts, command.lease_owner, command.claimed_at, now,
+            _attempt_row(command.id, command.attempts, owner, command.claimed_at, now,
                          "done" if command.id in held else "lease_lost", None, note, calls)
             for command, note, calls in finished
         ])
