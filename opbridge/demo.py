@@ -127,13 +127,10 @@ class Demo:
 
     def drain(self, deadline_seconds: float = 30) -> None:
         worker = Worker(self.outbox, threads=4, poll_seconds=0.05, services=self.services)
-        deadline = time.monotonic() + deadline_seconds
-        while time.monotonic() < deadline:
-            worker.run_until_idle()
-            counts = self.outbox.counts()
-            if not counts["pending"] and not counts["running"]:
-                return
-            time.sleep(0.2)  # a retry is due in a second or two
+        try:
+            worker.run_until_settled(deadline_seconds, pause=0.2)
+        except TimeoutError as error:
+            click.echo(f"  {error}; the table below shows where they stand")
 
     def show_commands(self) -> None:
         rows = sorted(self.outbox.list_commands(limit=100), key=lambda row: row["id"])

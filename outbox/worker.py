@@ -95,6 +95,21 @@ class Worker:
             while self._round(pool) or self._held_ids():
                 self._wait()
 
+    def run_until_settled(self, timeout: float, pause: float = 0.05) -> dict[str, int]:
+        """Run until nothing is pending or running, retry delays included; the counts then.
+
+        Raises TimeoutError, naming the counts, when work is still open after ``timeout``.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.run_until_idle()
+            counts = self.outbox.counts()
+            if not counts["pending"] and not counts["running"]:
+                return counts
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"commands still open after {timeout} s: {counts}")
+            time.sleep(pause)  # a retry is due soon
+
     # -- rounds --------------------------------------------------------------
 
     def _round_or_back_off(self, pool: ThreadPoolExecutor) -> bool:
