@@ -83,10 +83,15 @@ class Drain:
     peak_rss_kib: int
     order: str
     failure: str = ""
+    worker_cpu_seconds: float = 0.0
+    server_cpu_seconds: float | None = None  # PostgreSQL's backends; SQLite runs inside the workers
 
     @property
     def rate(self) -> float:
         return self.commands / self.seconds
+
+    def cpu_ms(self, seconds: float | None) -> str:
+        return "" if seconds is None else f"{seconds * 1000 / self.commands:.3f}"
 
 
 # -- worker processes --------------------------------------------------------
@@ -143,15 +148,15 @@ class WorkerProcesses:
             if process.poll() is not None:
                 raise RuntimeError(f"a worker exited during the drain: {self._last_error(process)}")
 
-    def stop(self) -> int:
-        """SIGTERM all, wait, and return the largest peak RSS (KiB) a worker reported."""
+    def stop(self) -> tuple[int, float]:
+        """SIGTERM all, wait; the largest peak RSS (KiB) and the CPU seconds all used since release."""
         for process in self.processes:
             process.send_signal(signal.SIGTERM)
-        peaks = []
+        usages = []
         for process in self.processes:
             output, _ = process.communicate(timeout=60)
-            peaks.append(json.loads(output.strip().splitlines()[-1])["peak_rss_kib"])
-        return max(peaks)
+            usages.append(json.loads(output.strip().splitlines()[-1]))
+        return max(usage["peak_rss_kib"] for usage in usages), sum(usage["cpu_seconds"] for usage in usages)
 
     def _last_error(self, process: subprocess.Popen) -> str:
         log = self.logs[self.processes.index(process)]
@@ -222,6 +227,25 @@ def reader(url: str) -> Engine:
     return create_engine(url)
 
 
+def backend_cpu_seconds(engine: Engine) -> dict[int, float]:
+    """CPU used so far by each PostgreSQL backend of this database but the caller's own."""
+    with engine.connect() as conn:
+        pids = conn.scalars(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )).all()
+    used = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):  # a backend may exit meanwhile
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return used
+
+
+def server_cpu_during(engine: Engine, before: dict[int, float]) -> float:
+    after = backend_cpu_seconds(engine)
+    return sum(after[pid] - before.get(pid, 0.0) for pid in after)
+
+
 # -- opbridge ----------------------------------------------------------------
 
 
@@ -248,14 +272,17 @@ def drain_opbridge(backend: str, args: argparse.Namespace, processes: int) -> Dr
         try:
             nothing_left(engine)  # opens the polling connection before the workers take theirs
             with WorkerProcesses(["opbridge", url, str(args.threads)], processes) as workers:
+                server_before = backend_cpu_seconds(engine) if backend == "postgresql" else None
                 started = workers.release()
                 wait_until_drained(lambda: nothing_left(engine), workers)
-                peak = workers.stop()
+                server = server_cpu_during(engine, server_before) if server_before is not None else None
+                peak, worker_cpu = workers.stop()
             finished = last_finished_at(engine)
             verify_opbridge(engine, args.commands)
         finally:
             engine.dispose()
-    return Drain("opbridge", backend, processes, args.commands, finished - started, peak, "kept")
+    return Drain("opbridge", backend, processes, args.commands, finished - started, peak, "kept",
+                 worker_cpu_seconds=worker_cpu, server_cpu_seconds=server)
 
 
 def upgrade_schema(url: str) -> None:
@@ -334,16 +361,19 @@ def drain_pgqueuer(args: argparse.Namespace, processes: int) -> Drain:
         try:
             pgqueuer_empty(engine)  # opens the polling connection before the workers take theirs
             with WorkerProcesses(["pgqueuer", dsn], processes) as workers:
+                server_before = backend_cpu_seconds(engine)
                 started = workers.release()
                 wait_until_drained(lambda: pgqueuer_empty(engine), workers)
-                peak = workers.stop()
+                server = server_cpu_during(engine, server_before)
+                peak, worker_cpu = workers.stop()
             finished, finish_order = pgqueuer_log(engine)
         finally:
             engine.dispose()
     verify_pgqueuer(finish_order, domain_by_job)
     disordered = domains_out_of_order([(domain_by_job[job], job) for job in finish_order])
     order = f"not guaranteed (this run: {disordered} of {args.domains} domains finished out of order)"
-    return Drain("pgqueuer", "postgresql", processes, args.commands, finished - started, peak, order)
+    return Drain("pgqueuer", "postgresql", processes, args.commands, finished - started, peak, order,
+                 worker_cpu_seconds=worker_cpu, server_cpu_seconds=server)
 
 
 def pgqueuer_empty(engine: Engine) -> bool:
@@ -405,15 +435,17 @@ def postgres_version(url: str) -> str:
 
 def results_table(drains: list[Drain]) -> list[str]:
     lines = [
-        "| queue | backend | processes | commands/s | drain (s) | peak worker RSS (MiB) | per-domain order |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| queue | backend | processes | commands/s | drain (s) | worker CPU ms/command "
+        "| PostgreSQL CPU ms/command | peak worker RSS (MiB) | per-domain order |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for drain in drains:
         if drain.failure:
-            lines.append(f"| {drain.queue} | {drain.backend} | {drain.processes} | failed: {drain.failure} | | | |")
+            lines.append(f"| {drain.queue} | {drain.backend} | {drain.processes} | failed: {drain.failure} | | | | | |")
             continue
         lines.append(
             f"| {drain.queue} | {drain.backend} | {drain.processes} | {drain.rate:,.0f} | {drain.seconds:.2f} "
+            f"| {drain.cpu_ms(drain.worker_cpu_seconds)} | {drain.cpu_ms(drain.server_cpu_seconds)} "
             f"| {drain.peak_rss_kib / 1024:.0f} | {drain.order} |"
         )
     return lines
@@ -521,7 +553,9 @@ def report(drain: Drain) -> Drain:
         return drain
     print(
         f"{drain.queue:9} {drain.backend:10} {drain.processes} proc: {drain.rate:8,.0f} commands/s "
-        f"({drain.seconds:.2f} s), peak RSS {drain.peak_rss_kib / 1024:.0f} MiB, order {drain.order}",
+        f"({drain.seconds:.2f} s), CPU ms/command worker {drain.cpu_ms(drain.worker_cpu_seconds)} "
+        f"server {drain.cpu_ms(drain.server_cpu_seconds) or '-'}, peak RSS {drain.peak_rss_kib / 1024:.0f} MiB, "
+        f"order {drain.order}",
         flush=True,
     )
     return drain

@@ -5,7 +5,8 @@ Usage: python bench/noop_worker.py opbridge DATABASE_URL THREADS
 
 The process connects, prints "ready", and waits for a line on stdin before it starts
 draining, so the benchmark's clock leaves interpreter start-up and connecting out.
-SIGTERM stops it; on the way out it prints its peak RSS as JSON.
+SIGTERM stops it; on the way out it prints its peak RSS and the CPU it used since the
+start line as JSON.
 """
 from __future__ import annotations
 
@@ -15,14 +16,24 @@ import signal
 import sys
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+CPU_AT_START = [0.0]
+
+
 def wait_for_start() -> None:
     print("ready", flush=True)
     sys.stdin.readline()
+    CPU_AT_START[0] = cpu_seconds()  # interpreter start-up and connecting are not the drain's
 
 
-def report_peak_rss() -> None:
+def report_usage() -> None:
     # ru_maxrss is in KiB on Linux.
-    print(json.dumps({"peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_rss_kib": peak, "cpu_seconds": cpu_seconds() - CPU_AT_START[0]}), flush=True)
 
 
 def run_opbridge(url: str, threads: int) -> None:
@@ -86,7 +97,7 @@ def main() -> None:
         else:
             raise SystemExit(f"unknown worker kind {kind!r}")
     finally:
-        report_peak_rss()
+        report_usage()
 
 
 if __name__ == "__main__":

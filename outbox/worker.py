@@ -1,10 +1,11 @@
 """The worker loop: record what finished, lease the next batch, hand it to the threads.
 
 One loop talks to the queue, once per round; a thread pool runs handlers; a heartbeat
-renews the leases of what is held and puts back the commands of workers that died. The
-loop holds up to twice as many commands as there are threads, so threads pick up queued
-work while a round is on its way. SIGTERM or SIGINT stops the leasing, gives queued
-commands back, lets running ones finish for a grace period, and returns.
+renews the leases of what is held and puts back the commands of workers that died. A
+round leases a batch for the local queue once it runs empty, so threads pick up queued
+work while a round is on its way and a round's fixed cost is shared by many commands.
+SIGTERM or SIGINT stops the leasing, gives queued commands back, lets running ones
+finish for a grace period, and returns.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from outbox.store import Claimed, Failure, Finished, Outbox
 
 log = logging.getLogger("opbridge.worker")
 
+MIN_BATCH = 32
 OUTCOMES = Counter("opbridge_worker_outcomes_total", "Tries finished by this worker", ["type", "outcome"])
 
 
@@ -48,9 +50,13 @@ class Worker:
         grace_seconds: float = 30.0,
         name: str | None = None,
         circuit_pause_seconds: float = 300.0,
+        batch: int | None = None,
     ) -> None:
         self.outbox = outbox
         self.threads = threads
+        # A round costs a round trip and a commit whatever it carries; below a few dozen
+        # commands that fixed cost, not the work, sets the pace of short handlers.
+        self.batch = batch or max(threads, MIN_BATCH)
         self.poll_seconds = poll_seconds
         self.registry = registry
         self.services = services
@@ -127,7 +133,7 @@ class Worker:
             unfinished = len(self._held) - len(self._succeeded)
         if unfinished > self.threads:
             return False  # threads still have queued work: let a bigger batch build up
-        return bool(self._record_and_lease(pool, 2 * self.threads - unfinished))
+        return bool(self._record_and_lease(pool, self.threads + self.batch - unfinished))
 
     def _record_and_lease(self, pool: ThreadPoolExecutor | None, limit: int) -> list[Claimed]:
         with self._lock:

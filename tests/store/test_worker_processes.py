@@ -117,7 +117,7 @@ def test_sigkill_leaves_nothing_lost(any_engine, workers):  # noqa: ANN001
     url, engine = any_engine
     enqueue_records(engine, 40, 10)
     victim = workers.start(url, threads=4, lease=3, sleep=30)
-    # A worker leases twice its threads: four run, four wait in its queue.
+    # The worker leases its threads plus a batch of four: four run, four wait in its queue.
     wait_until(lambda: status_counts(engine).get("running", 0) == 8, timeout=30)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)

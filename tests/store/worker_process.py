@@ -34,7 +34,8 @@ def main() -> None:
     engine = make_engine(url, pool_size=threads + 2)
     registry = Registry()
     outbox = Outbox(engine, lease_seconds=lease)
-    worker = Worker(outbox, threads=threads, poll_seconds=0.2, registry=registry, grace_seconds=60)
+    # A batch as big as the thread pool: a worker then holds exactly twice its threads.
+    worker = Worker(outbox, threads=threads, poll_seconds=0.2, registry=registry, grace_seconds=60, batch=threads)
 
     @registry.register("record")
     def record(context) -> None:  # noqa: ANN001
