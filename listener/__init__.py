@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from listener import admin, dashboard, health, hooks, metrics
 from listener.errors import register_error_handlers
+from listener.group_commit import GroupCommit
 from listener.services import Services
 from listener.signing import Keyring
 from opbridge.settings import load_settings
@@ -23,10 +24,12 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     if backend(engine) == "sqlite":
         ensure_schema(engine)
     app = Flask(__name__)
+    outbox = Outbox.from_settings(engine, settings)
     app.extensions["opbridge"] = Services(
         settings=settings,
         engine=engine,
-        outbox=Outbox.from_settings(engine, settings),
+        outbox=outbox,
+        group_commit=GroupCommit(outbox),
         keyring=Keyring.from_secrets(settings.webhook_secrets),
         schema_head=head_revision(),
         clients=OutboxServices(settings, engine),

@@ -1,7 +1,8 @@
 """``POST /hooks/whmcs``: one signed WHMCS event in, its registrar work stored.
 
 The checks run cheapest first and nothing is stored until all of them pass; the
-event row and its commands are then written in one transaction.
+event row and its commands are then written in one transaction, which events that
+arrive together share (listener.group_commit).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
         raise Refusal(401, error.code, error.message) from None
     text, document = _parse_json(body)
     event_type, data = _validate(document)
-    stored = services().outbox.enqueue(
+    stored = services().group_commit.enqueue(
         NewEvent(webhook_id=webhook_id, type=event_type, body=text, key_id=key_id),
         commands_for(event_type, data),
     )
@@ -120,7 +121,7 @@ def _validate(document: Any) -> tuple[str, dict[str, Any]]:
         raise Refusal(422, "unknown_event_type", f"The event type {envelope['type']!r} is unknown.",
                       {"type": [f"Must be one of: {known}."]})
     try:
-        data = schema.dump(schema.load(envelope["data"]))
+        data = schema.load(envelope["data"])
     except ValidationError as error:
         raise Refusal(422, "invalid_event", f"The {envelope['type']} event data is invalid; see details.",
                       {"data": error.messages}) from None

@@ -1,8 +1,8 @@
 """marshmallow schemas for the event envelope and the data of every event type.
 
-Loading validates and normalises (domain names, country codes); dumping the loaded
-data again gives plain JSON for command payloads. Unknown fields are dropped here but
-stay in the stored raw body.
+Loading validates and normalises (domain names, country codes) and gives plain JSON
+for command payloads: dates stay ISO text. Unknown fields are dropped here but stay in
+the stored raw body.
 """
 from __future__ import annotations
 
@@ -47,6 +47,16 @@ class Nameserver(fields.Field):
             return {"name": name, "ip": str(ipaddress.ip_address(ip.strip()))}
         except ValueError:
             raise ValidationError(f"{ip!r} is not an IPv4 or IPv6 address.") from None
+
+
+class IsoDate(fields.Date):
+    """A date, checked and loaded as its ISO text, so loaded data needs no dump to be JSON."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).isoformat()
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value
 
 
 def _nameserver_list(servers: list[dict[str, Any]]) -> None:
@@ -118,7 +128,7 @@ class DomainItemSchema(DomainRef):
     epp_code = _optional_text()
     additional_fields = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     idn_language = _optional_text(16)
-    expiry_date = fields.Date(load_default=None, allow_none=True)
+    expiry_date = IsoDate(load_default=None, allow_none=True)
 
 
 class OrderDomainSchema(DomainItemSchema):
@@ -174,8 +184,8 @@ class DomainEditedSchema(DomainRef):
     autorenew = fields.Boolean(required=True)
     id_protection = fields.Boolean(required=True)
     status = _optional_text(32)
-    expiry_date = fields.Date(load_default=None, allow_none=True)
-    next_due_date = fields.Date(load_default=None, allow_none=True)
+    expiry_date = IsoDate(load_default=None, allow_none=True)
+    next_due_date = IsoDate(load_default=None, allow_none=True)
 
 
 class SourceSchema(Strict):

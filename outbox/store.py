@@ -186,41 +186,71 @@ class Outbox:
 
     # -- enqueue -------------------------------------------------------------
 
+    # Many rows in one statement, their ids returned in the order the rows were given.
+    _INSERT_EVENTS = (INSERT_EVENT, INSERT_EVENT.returning(events.c.id, sort_by_parameter_order=True))
+    _INSERT_COMMANDS = (INSERT_COMMAND, INSERT_COMMAND.returning(commands.c.id, sort_by_parameter_order=True))
+
     def enqueue(self, event: NewEvent | None, new_commands: Sequence[NewCommand]) -> Enqueued:
         """Store an event and its commands in one transaction; a seen webhook id adds nothing."""
-        now = self.clock()
         try:
-            with self._one_writer(), self.engine.begin() as conn:
-                event_id = self._insert_event(conn, event, now) if event else None
-                for key in sorted({command.aggregate_key for command in new_commands}):
-                    self._lock_aggregate(conn, key)
-                ids = [self._insert_command(conn, event_id, command, now) for command in new_commands]
-                if ids and self.backend == "postgresql":
-                    conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+            [stored] = self.enqueue_many([(event, new_commands)])
         except IntegrityError:
             existing = self._event_id(event.webhook_id) if event else None
             if existing is None:
                 raise
             return Enqueued(existing, [], duplicate=True)
-        return Enqueued(event_id, ids)
+        return stored
+
+    def enqueue_many(self, batch: Sequence[tuple[NewEvent | None, Sequence[NewCommand]]]) -> list[Enqueued]:
+        """Store several events and their commands in one transaction: one commit for all.
+
+        All or nothing: a webhook id seen before (or twice in the batch) raises
+        IntegrityError and stores nothing, so the caller can enqueue each event alone.
+        """
+        now = self.clock()
+        with self._one_writer(), self.engine.begin() as conn:
+            event_ids = self._insert_events(conn, [event for event, _ in batch], now)
+            self._lock_aggregates(conn, {command.aggregate_key for _, group in batch for command in group})
+            rows = [self._command_row(event_id, command, now)
+                    for event_id, (_, group) in zip(event_ids, batch) for command in group]
+            ids = iter(self._insert_rows(conn, self._INSERT_COMMANDS, rows))
+            if rows and self.backend == "postgresql":
+                conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
+        return [Enqueued(event_id, [next(ids) for _ in group]) for event_id, (_, group) in zip(event_ids, batch)]
 
     def _one_writer(self) -> contextlib.AbstractContextManager[Any]:
         return _SQLITE_WRITES if self.backend == "sqlite" else contextlib.nullcontext()
 
-    def _insert_event(self, conn: Connection, event: NewEvent, now: datetime) -> int:
-        values = dict(webhook_id=event.webhook_id, type=event.type, body=event.body, key_id=event.key_id, received_at=now)
-        return conn.execute(INSERT_EVENT, values).inserted_primary_key[0]
+    def _insert_events(self, conn: Connection, new_events: list[NewEvent | None], now: datetime) -> list[int | None]:
+        rows = [dict(webhook_id=event.webhook_id, type=event.type, body=event.body, key_id=event.key_id, received_at=now)
+                for event in new_events if event]
+        ids = iter(self._insert_rows(conn, self._INSERT_EVENTS, rows))
+        return [next(ids) if event else None for event in new_events]
 
-    def _lock_aggregate(self, conn: Connection, key: str) -> None:
+    def _insert_rows(self, conn: Connection, statements: tuple[Any, Any], rows: list[dict[str, Any]]) -> list[int]:
+        """The new rows' ids in the order of ``rows``; MySQL, without INSERT ... RETURNING, takes a statement a row."""
+        one, many = statements
+        if len(rows) > 1 and conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+            return list(conn.scalars(many, rows))
+        return [conn.execute(one, row).inserted_primary_key[0] for row in rows]
+
+    def _lock_aggregates(self, conn: Connection, keys: set[str]) -> None:
         # Ids come from a sequence at insert time, so two transactions enqueueing for one
         # domain could commit out of id order and a worker could run the younger first.
-        # Holding this row's lock until commit makes ids follow commit order per domain.
+        # Holding these rows' locks until commit makes ids follow commit order per domain;
+        # taking them in key order keeps two transactions from each waiting for the other.
         if self.backend == "sqlite":
             return  # one writer at a time already
-        conn.execute(LOCK_AGGREGATE[self.backend], {"aggregate_key": key, "enqueued": 1})
+        rows = [{"aggregate_key": key, "enqueued": 1} for key in sorted(keys)]
+        if self.backend == "postgresql" and rows:
+            conn.execute(LOCK_AGGREGATE["postgresql"], rows)  # psycopg pipelines the rows: one round trip
+            return
+        # PyMySQL cannot batch an upsert whose update clause has a parameter of its own.
+        for row in rows:
+            conn.execute(LOCK_AGGREGATE[self.backend], row)
 
-    def _insert_command(self, conn: Connection, event_id: int | None, command: NewCommand, now: datetime) -> int:
-        values = dict(
+    def _command_row(self, event_id: int | None, command: NewCommand, now: datetime) -> dict[str, Any]:
+        return dict(
             event_id=event_id,
             type=command.type,
             aggregate_key=command.aggregate_key,
@@ -233,7 +263,6 @@ class Outbox:
             created_at=now,
             updated_at=now,
         )
-        return conn.execute(INSERT_COMMAND, values).inserted_primary_key[0]
 
     def _event_id(self, webhook_id: str) -> int | None:
         with self.engine.connect() as conn:

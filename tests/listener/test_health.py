@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import requests
@@ -57,3 +58,22 @@ def test_without_secrets_no_event_is_accepted(database_url, engine):
     with serve_wsgi(create_app(settings, engine)) as base_url:
         response = requests.post(f"{base_url}/hooks/whmcs", data=body, headers=signed_headers(body), timeout=10)
     assert response.status_code == 503 and response.json()["error"] == "no_webhook_secrets"
+
+
+def test_database_down_answers_503_to_every_event_of_a_batch(unreachable_database):
+    bodies = [json.dumps(sample("domain.lock_changed")).encode() for _ in range(8)]
+    responses = []
+
+    def post(body: bytes) -> None:
+        responses.append(requests.post(f"{unreachable_database}/hooks/whmcs", data=body, headers=signed_headers(body),
+                                       timeout=30))
+
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [response.status_code for response in responses] == [503] * 8
+    assert all(response.json()["error"] == "database_unavailable" for response in responses)
+    assert all(int(response.headers["Retry-After"]) > 0 for response in responses)
