@@ -37,11 +37,14 @@ INSERT_EVENT = insert(events)
 INSERT_COMMAND = insert(commands)
 INSERT_ATTEMPT = insert(attempts)
 _locks = AggregateLock.__table__
+_lock_postgresql, _lock_mysql = postgresql.insert(_locks), mysql.insert(_locks)
+# The increment comes from the inserted row, not a parameter of its own, so that many
+# keys go in as one multi-row statement.
 LOCK_AGGREGATE = {
-    "postgresql": postgresql.insert(_locks).on_conflict_do_update(
-        index_elements=[_locks.c.aggregate_key], set_={"enqueued": _locks.c.enqueued + 1}
+    "postgresql": _lock_postgresql.on_conflict_do_update(
+        index_elements=[_locks.c.aggregate_key], set_={"enqueued": _locks.c.enqueued + _lock_postgresql.excluded.enqueued}
     ),
-    "mysql": mysql.insert(_locks).on_duplicate_key_update(enqueued=_locks.c.enqueued + 1),
+    "mysql": _lock_mysql.on_duplicate_key_update(enqueued=_locks.c.enqueued + _lock_mysql.inserted.enqueued),
 }
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
                    commands.c.attempts, commands.c.max_attempts, commands.c.state)
@@ -242,12 +245,8 @@ class Outbox:
         if self.backend == "sqlite":
             return  # one writer at a time already
         rows = [{"aggregate_key": key, "enqueued": 1} for key in sorted(keys)]
-        if self.backend == "postgresql" and rows:
-            conn.execute(LOCK_AGGREGATE["postgresql"], rows)  # psycopg pipelines the rows: one round trip
-            return
-        # PyMySQL cannot batch an upsert whose update clause has a parameter of its own.
-        for row in rows:
-            conn.execute(LOCK_AGGREGATE[self.backend], row)
+        if rows:
+            conn.execute(LOCK_AGGREGATE[self.backend], rows)
 
     def _command_row(self, event_id: int | None, command: NewCommand, now: datetime) -> dict[str, Any]:
         return dict(
