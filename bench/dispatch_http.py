@@ -16,9 +16,9 @@ time through the real listener; the latency runs from the event's acceptance
 (``events.received_at``) to the start of its handler, whose first statement is the
 Openprovider call.
 
-The sandbox runs in its own process (werkzeug, a thread per connection, quiet request
-log, response self-checks off). Results replace the ``## Dispatch (HTTP)`` section of
-docs/benchmarks.md.
+The sandbox runs in its own process, served as `opbridge sandbox openprovider` serves it
+(gunicorn's threaded worker, connections kept alive), with response self-checks off.
+Results replace the ``## Dispatch (HTTP)`` section of docs/benchmarks.md.
 
 Usage: python bench/dispatch_http.py [--quick] [--processes 1,4] [--threads 8,32,64] ...
 """
@@ -71,7 +71,8 @@ from outbox.store import NewCommand, Outbox  # noqa: E402
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SECTION = "## Dispatch (HTTP)"
-DATABASE_NAME = "opbridge_bench_http"  # its own, so the no-op benchmark may run at the same time
+# Of this run alone, so other benchmarks, and other runs of this one, may share the server.
+DATABASE_NAME = f"opbridge_bench_http_{os.getpid()}"
 SECRET = "whsec_" + "YmVuY2htYXJrLWJlbmNobWFyay1iZW5jaG1hcmstMzI="
 CALLS_PER_COMMAND = 2
 DRAIN_TIMEOUT_SECONDS = 900
@@ -109,26 +110,24 @@ class QuietHandler(WSGIRequestHandler):
         pass  # a log line per call would cost a single-process server more than the call
 
 
-def serve_sandbox(port: int, latency_ms: int) -> None:
-    """Child process: the sandbox on 127.0.0.1:port until SIGTERM."""
+def serve_sandbox(port: int, latency_ms: int, threads: int) -> None:
+    """Child process: the sandbox on 127.0.0.1:port until SIGTERM, as `opbridge sandbox openprovider` serves it."""
     from opclient.sandbox import create_app
     from opclient.sandbox.api import STATE_KEY
     from opclient.sandbox.faults import FaultSettings
+    from opclient.sandbox.server import serve
 
     app = create_app()
     app.config["OPSANDBOX_CHECK_RESPONSES"] = False  # a test-time self-check, not API behaviour
     app.extensions[STATE_KEY].faults.configure(FaultSettings(latency_ms=latency_ms))
-    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
-    server.socket.listen(1024)  # 256 client connections may arrive at once
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    print("ready", flush=True)
-    server.serve_forever()
+    serve(app, "127.0.0.1", port, threads, on_ready=lambda: print("ready", flush=True))
 
 
 @contextlib.contextmanager
-def sandbox_process(latency_ms: int) -> Iterator[str]:
+def sandbox_process(latency_ms: int, threads: int) -> Iterator[str]:
+    """``threads``: calls the sandbox serves at once, each holding its thread for the latency."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-sandbox", str(port), str(latency_ms)],
+    process = subprocess.Popen([sys.executable, __file__, "--serve-sandbox", str(port), str(latency_ms), str(threads)],
                                cwd=ROOT, stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
     try:
         if process.stdout.readline().strip() != "ready":
@@ -164,16 +163,24 @@ class SandboxAdmin:
         return self.call("GET", f"/domains/bench{number}.com")["domain"]
 
 
-def sandbox_cpu_seconds(url: str) -> float:
-    """CPU time of the process listening on the sandbox's port (utime + stime)."""
-    port = int(url.rsplit(":", 1)[1])
+def sandbox_pids(url: str) -> list[int]:
+    """The process listening on the sandbox's port, and its server's worker process."""
+    port = str(int(url.rsplit(":", 1)[1])).encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         with contextlib.suppress(OSError):
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if b"--serve-sandbox" in cmdline and str(port).encode() in cmdline:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
+            if b"--serve-sandbox" in cmdline and port in cmdline:
+                return [int(pid), *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    raise LookupError(f"no sandbox process serves {url}")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (utime + stime) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # -- worker processes --------------------------------------------------------
@@ -286,7 +293,8 @@ class Drain:
     commands: int
     seconds: float
     calls: int
-    sandbox_cpu: float  # share of one core
+    worker_cpu: float  # seconds, all worker processes together
+    sandbox_cpu: float  # seconds
 
     @property
     def rate(self) -> float:
@@ -295,6 +303,14 @@ class Drain:
     @property
     def calls_per_command(self) -> float:
         return self.calls / self.commands
+
+    @property
+    def sandbox_share(self) -> float:
+        """The share of one core the sandbox used."""
+        return self.sandbox_cpu / self.seconds
+
+    def cpu_ms_per_command(self, seconds: float) -> float:
+        return seconds * 1000 / self.commands
 
     def bound(self, latency: float) -> float:
         return self.threads * self.processes / (self.calls_per_command * latency)
@@ -319,17 +335,19 @@ def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: i
         try:
             with Workers(processes, [url, sandbox_url, str(threads), str(pool_size(args, processes))]) as workers:
                 admin.call("DELETE", "/counters")
-                cpu_before = sandbox_cpu_seconds(sandbox_url)
+                worker_pids, sandbox = [process.pid for process in workers.processes], sandbox_pids(sandbox_url)
+                before = cpu_seconds(worker_pids), cpu_seconds(sandbox)
                 started = workers.release()
                 wait_until_drained(watcher)
-                cpu = sandbox_cpu_seconds(sandbox_url) - cpu_before
+                worker_cpu = cpu_seconds(worker_pids) - before[0]
+                sandbox_cpu = cpu_seconds(sandbox) - before[1]
             finished = last_finished_at(watcher)
             verify(watcher, admin, len(new), args.domains, per_domain)
         finally:
             watcher.dispose()
     calls = sum(count for operation, count in admin.call("GET", "/counters")["calls"].items() if operation != "login")
     seconds = finished - started
-    return Drain(processes, threads, len(new), seconds, calls, cpu / seconds)
+    return Drain(processes, threads, len(new), seconds, calls, worker_cpu, sandbox_cpu)
 
 
 def pool_size(args: argparse.Namespace, processes: int) -> int:
@@ -452,17 +470,21 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
         "the last command done. Every drain is checked: all commands done, none dead, one renewal per domain at the "
         "sandbox, a sampled domain showing every toggle. The bound is threads x processes / (calls per command x "
         "latency): what the threads could do if nothing but Openprovider's latency took time. Sandbox CPU is the "
-        "share of one core its single process used during the drain. The workers of a drain share a budget of "
-        f"{args.connections} database connections (PostgreSQL's default limit is 100, and the server is shared).",
+        "share of one core its single serving process used during the drain; CPU per command is the processor time the "
+        "worker processes together, and the sandbox, spent during the drain, divided by the commands. The workers "
+        f"of a drain share a budget of {args.connections} database connections (PostgreSQL's default limit is 100, "
+        "and the server is shared).",
         "",
         "| processes | threads | commands/s | API calls per command | bound (commands/s) | fraction of bound "
-        "| drain (s) | sandbox CPU |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| drain (s) | sandbox CPU | CPU per command, workers (ms) | CPU per command, sandbox (ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for drain in drains:
         bound = drain.bound(latency)
         lines.append(f"| {drain.processes} | {drain.threads} | {drain.rate:,.1f} | {drain.calls_per_command:.2f} "
-                     f"| {bound:,.0f} | **{drain.rate / bound:.0%}** | {drain.seconds:.1f} | {drain.sandbox_cpu:.0%} |")
+                     f"| {bound:,.0f} | **{drain.rate / bound:.0%}** | {drain.seconds:.1f} | {drain.sandbox_share:.0%} "
+                     f"| {drain.cpu_ms_per_command(drain.worker_cpu):.1f} "
+                     f"| {drain.cpu_ms_per_command(drain.sandbox_cpu):.1f} |")
     lines += [
         "",
         f"Wake-up latency: one idle worker (8 threads, poll every 1 s as the fallback); {args.events} "
@@ -506,7 +528,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     if sys.argv[1:2] == ["--serve-sandbox"]:
-        serve_sandbox(int(sys.argv[2]), int(sys.argv[3]))
+        serve_sandbox(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
         return
     if sys.argv[1:2] == ["--worker"]:
         starts = sys.argv[sys.argv.index("--starts") + 1] if "--starts" in sys.argv else None
@@ -514,13 +536,15 @@ def main() -> None:
         return
     args = parse_args()
     drains, wake_ups = [], []
-    with sandbox_process(args.latency_ms) as sandbox_url:
+    with sandbox_process(args.latency_ms, max(args.processes) * max(args.threads)) as sandbox_url:
         for processes in args.processes:
             for threads in args.threads:
                 result = drain(args, sandbox_url, processes, threads)
                 print(f"{processes} proc x {threads:2} threads: {result.rate:7.1f} commands/s, "
                       f"{result.rate / result.bound(args.latency_ms / 1000):.0%} of bound, "
-                      f"sandbox CPU {result.sandbox_cpu:.0%}", flush=True)
+                      f"sandbox CPU {result.sandbox_share:.0%}; CPU per command: workers "
+                      f"{result.cpu_ms_per_command(result.worker_cpu):.1f} ms, sandbox "
+                      f"{result.cpu_ms_per_command(result.sandbox_cpu):.1f} ms", flush=True)
                 drains.append(result)
         for backend in ("postgresql", "sqlite"):
             result = wake_up(args, sandbox_url, backend)

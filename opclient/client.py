@@ -1,4 +1,4 @@
-"""``OpenproviderClient``: one session, one place for auth, the envelope and call records.
+"""``OpenproviderClient``: one connection pool, one place for auth, the envelope and call records.
 
 The client never retries on its own except once after a refused token: whether and when
 to try again is the caller's decision, made from the exception class (see errors.py).
@@ -10,9 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
+from urllib.parse import urlencode
 
 from opclient import envelope
 from opclient.auth import DEFAULT_MAX_AGE, TokenStore, shared_store
@@ -22,6 +20,7 @@ from opclient.domains import Domains
 from opclient.errors import AuthenticationError, TokenRejected
 from opclient.redact import CallRecord
 from opclient.tlds import Tlds
+from opclient.transport import HTTPError, Transport
 
 API_PREFIX = "/v1beta"
 LOGIN_PATH = "/auth/login"
@@ -56,12 +55,8 @@ class OpenproviderClient:
         self._timeout = (connect_timeout, read_timeout)
         self._on_call = on_call
         self._tokens = token_store or shared_store(self.base_url, username, password, token_max_age)
-        self._session = requests.Session()
-        self._session.verify = True  # never off: credentials, tokens and auth codes travel here
-        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
+        self._http = Transport(self.base_url, pool_size=pool_size, timeout=self._timeout,
+                               headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.domains = Domains(self.request)
         self.customers = Customers(self.request)
         self.dns = Dns(self.request)
@@ -96,7 +91,7 @@ class OpenproviderClient:
         return self._send(method, path, params, body, token.value)
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
     def __enter__(self) -> OpenproviderClient:
         return self
@@ -128,17 +123,13 @@ class OpenproviderClient:
     ) -> Any:
         query = _query(params)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        if query:
+            url = f"{url}?{urlencode(query, doseq=True)}"
         started = time.monotonic()
         try:
-            response = self._session.request(
-                method,
-                f"{self.base_url}{API_PREFIX}{path}",
-                params=query,
-                json=body,
-                headers=headers,
-                timeout=self._timeout,
-            )
-        except requests.RequestException as error:
+            response = self._http.send(method, url, body, headers)
+        except HTTPError as error:
             self._record(method, path, query, body, started, status=None, error=str(error))
             raise envelope.transport_error(error) from error
         answer = envelope.decoded_body(response)

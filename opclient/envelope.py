@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
 from opbridge.httputil import retry_after
 from opclient.errors import (
     AuthenticationError,
@@ -19,6 +17,7 @@ from opclient.errors import (
     TokenRejected,
     TransientError,
 )
+from opclient.transport import Answer, HTTPError, timed_out
 
 CALLS_LIMIT = 50
 TOKEN_REFUSED = 196
@@ -31,7 +30,7 @@ SUGGESTED_DELAYS = {CALLS_LIMIT: 60.0, CREATE_THROTTLED: 300.0}
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
 
-def read(response: requests.Response, body: Any) -> Any:
+def read(response: Answer, body: Any) -> Any:
     """The ``data`` of a successful envelope (``body`` is the decoded JSON, or None);
     otherwise the matching ``OpenproviderError``."""
     code = body.get("code") if isinstance(body, dict) else None
@@ -42,7 +41,7 @@ def read(response: requests.Response, body: Any) -> Any:
     raise _error_for_code(code, body, response)
 
 
-def decoded_body(response: requests.Response) -> Any:
+def decoded_body(response: Answer) -> Any:
     """The JSON body, or None when there is none to read."""
     try:
         return response.json()
@@ -50,7 +49,7 @@ def decoded_body(response: requests.Response) -> Any:
         return None
 
 
-def _error_for_code(code: int, body: dict[str, Any], response: requests.Response) -> OpenproviderError:
+def _error_for_code(code: int, body: dict[str, Any], response: Answer) -> OpenproviderError:
     description = str(body.get("desc") or "")
     detail = body.get("data")
     message = f"Openprovider error {code}: {description or 'no description'}"
@@ -68,7 +67,7 @@ def _error_for_code(code: int, body: dict[str, Any], response: requests.Response
     return PermanentError(message, code=code, description=description)
 
 
-def _error_without_envelope(response: requests.Response) -> OpenproviderError:
+def _error_without_envelope(response: Answer) -> OpenproviderError:
     status = response.status_code
     message = f"Openprovider answered HTTP {status} without an error code"
     if status == 401:
@@ -79,6 +78,6 @@ def _error_without_envelope(response: requests.Response) -> OpenproviderError:
     return PermanentError(message, description=f"HTTP {status}")
 
 
-def transport_error(error: requests.RequestException) -> TransientError:
-    kind = "timed out" if isinstance(error, requests.Timeout) else "failed"
+def transport_error(error: HTTPError) -> TransientError:
+    kind = "timed out" if timed_out(error) else "failed"
     return TransientError(f"The call to Openprovider {kind}: {error}")

@@ -67,7 +67,9 @@ class CallRecord:
         return cls(method=method, path=_with_query(path, redact(params)), **fields)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Shallow: ``build`` already made the bodies this record's own redacted copies,
+        # and a deep copy of a domain listing would cost more than redacting it.
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 def _with_query(path: str, params: Mapping[str, Any] | None) -> str:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from opclient.redact import CallRecord
+
 _current: ContextVar[list[Any] | None] = ContextVar("opbridge_calls", default=None)
 
 
@@ -27,4 +29,10 @@ def record(call: Any) -> None:
     """A client's ``on_call`` hook: keep the (already redacted) record, if anyone listens."""
     calls = _current.get()
     if calls is not None:
-        calls.append(dataclasses.asdict(call) if dataclasses.is_dataclass(call) else call)
+        calls.append(_stored(call))
+
+
+def _stored(call: Any) -> Any:
+    if isinstance(call, CallRecord):
+        return call.to_dict()  # without a second deep copy of bodies it already owns
+    return dataclasses.asdict(call) if dataclasses.is_dataclass(call) else call

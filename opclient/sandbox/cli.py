@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import click
-from werkzeug.serving import run_simple
 
 from .app import create_app
 from .faults import FaultSettings
+from .server import DEFAULT_THREADS, serve
 from .state import DEFAULT_PASSWORD, DEFAULT_USERNAME, SandboxState
 
 # The port of Openprovider's own REST sandbox (api.sandbox.openprovider.nl:8480).
@@ -29,9 +29,11 @@ DEFAULT_PORT = 8480
               help="The password /auth/login accepts.")
 @click.option("--check-responses/--no-check-responses", default=True, show_default=True,
               help="Check every success answer against the spec (costs time on big lists).")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1),
+              help="Calls served at once; a call holds its thread for the added latency.")
 def sandbox_openprovider(host: str, port: int, latency_ms: int, error_rate: float,
                          rate_limit_rate: float, seed: int, username: str, password: str,
-                         check_responses: bool) -> None:
+                         check_responses: bool, threads: int) -> None:
     """Serve a stateful Openprovider v1beta API sandbox (admin API under /_sandbox)."""
     state = SandboxState(username=username, password=password)
     state.faults.configure(FaultSettings(seed=seed, latency_ms=latency_ms, error_rate=error_rate,
@@ -39,4 +41,4 @@ def sandbox_openprovider(host: str, port: int, latency_ms: int, error_rate: floa
     app = create_app(state)
     app.config["OPSANDBOX_CHECK_RESPONSES"] = check_responses
     click.echo(f"Openprovider sandbox: http://{host}:{port}/v1beta  admin: /_sandbox")
-    run_simple(host, port, app, threaded=True)
+    serve(app, host, port, threads)

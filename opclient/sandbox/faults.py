@@ -11,6 +11,7 @@ import random
 import socket
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 
 from flask import Response, jsonify
@@ -91,14 +92,28 @@ class Faults:
         self._occurrences.clear()
         self._window.clear()
 
-    def decide(self, operation: str, domain: str, request_key: str) -> Decision:
-        occurrence = self._occurrences[request_key]
-        self._occurrences[request_key] += 1
-        rng = random.Random(f"{self.settings.seed}|{request_key}|{occurrence}")
-        fault_roll, jitter_roll = rng.random(), rng.random()
+    def decide(self, operation: str, domain: str, request_key: Callable[[], str]) -> Decision:
+        fault_roll, jitter_roll = self._rolls(request_key)
         fault = (self._maintenance() or self._over_limit() or self._scripted(operation, domain)
                  or self._random(operation, fault_roll))
         return Decision(self._latency(jitter_roll), fault)
+
+    def _rolls(self, request_key: Callable[[], str]) -> tuple[float, float]:
+        """The fault and jitter dice, thrown only when a setting reads them.
+
+        Seeding a generator costs more than the rest of a decision; skipping the
+        occurrence count too is safe, since only ``configure`` can turn dice on, and it
+        starts the counts afresh.
+        """
+        settings = self.settings
+        if not (settings.error_rate or settings.rate_limit_rate or settings.timeout_rate
+                or settings.latency_jitter_ms):
+            return 1.0, 0.0
+        key = request_key()
+        occurrence = self._occurrences[key]
+        self._occurrences[key] += 1
+        rng = random.Random(f"{settings.seed}|{key}|{occurrence}")
+        return rng.random(), rng.random()
 
     def _maintenance(self) -> str | None:
         return "maintenance" if self.settings.maintenance else None
@@ -164,9 +179,9 @@ def dropped_connection(environ: dict) -> Response:
     """A response that hangs up before a byte of it is sent."""
 
     def hang_up():  # noqa: ANN202
-        # Werkzeug's development server exposes the socket; without the shutdown a
+        # Both servers the sandbox runs under expose the socket; without the shutdown a
         # keep-alive connection would stay open and the client would wait, not fail.
-        connection = environ.get("werkzeug.socket")
+        connection = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
         if connection is not None:
             connection.shutdown(socket.SHUT_RDWR)
         raise ConnectionAbortedError("the sandbox drops this connection")

@@ -140,7 +140,12 @@ class Spec:
         }
 
     def operation(self, method: str, flask_rule: str) -> Operation | None:
-        return self._operations.get((method, FLASK_VARIABLE.sub(r"{\1}", flask_rule)))
+        return self._operations.get((method, _spec_path(flask_rule)))
+
+
+@functools.lru_cache(maxsize=256)  # asked on every call, for a few dozen rules
+def _spec_path(flask_rule: str) -> str:
+    return FLASK_VARIABLE.sub(r"{\1}", flask_rule)
 
 
 def _operation(entry: dict, definitions: dict) -> Operation:

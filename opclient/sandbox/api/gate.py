@@ -44,7 +44,7 @@ def admit() -> Response | None:
     _parse_request()
     with state.lock:
         g.domain_name = _target_domain(state)
-        decision = state.faults.decide(g.operation_name, g.domain_name, _request_key())
+        decision = state.faults.decide(g.operation_name, g.domain_name, _request_key)
         settings = state.faults.settings
     return _apply(decision, settings)
 
