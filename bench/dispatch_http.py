@@ -286,8 +286,24 @@ def domain_commands(number: int) -> list[NewCommand]:
     ]
 
 
+INTERLEAVED, BY_DOMAIN = "interleaved", "by domain"
+
+
+def queue_in_order(chains: list[list[NewCommand]], order: str) -> list[NewCommand]:
+    """Every domain's first command, then every second, ... or each domain's five at once.
+
+    Interleaved is how a live queue looks: events of many domains arrive between two of
+    one domain. By domain puts each domain's five back to back, so the drain ends in the
+    five-step chains of its last domains, which per-domain order runs one after another.
+    """
+    if order == BY_DOMAIN:
+        return [command for chain in chains for command in chain]
+    return [chain[step] for step in range(max(map(len, chains))) for chain in chains if step < len(chain)]
+
+
 @dataclasses.dataclass(frozen=True)
 class Drain:
+    order: str
     processes: int
     threads: int
     commands: int
@@ -316,14 +332,14 @@ class Drain:
         return self.threads * self.processes / (self.calls_per_command * latency)
 
 
-def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: int) -> Drain:
+def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: int, order: str) -> Drain:
     admin = SandboxAdmin(sandbox_url)
     admin.fresh_account(args.domains)
     per_domain = args.commands // args.domains
     with fresh_database("postgresql", args.postgres_url) as url:
         upgrade_schema(url)
         engine = make_engine(url)
-        new = [command for number in range(1, args.domains + 1) for command in domain_commands(number)[:per_domain]]
+        new = queue_in_order([domain_commands(number)[:per_domain] for number in range(1, args.domains + 1)], order)
         outbox = Outbox(engine)
         for start in range(0, len(new), ENQUEUE_BATCH):
             outbox.enqueue(None, new[start:start + ENQUEUE_BATCH])
@@ -347,7 +363,7 @@ def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: i
             watcher.dispose()
     calls = sum(count for operation, count in admin.call("GET", "/counters")["calls"].items() if operation != "login")
     seconds = finished - started
-    return Drain(processes, threads, len(new), seconds, calls, worker_cpu, sandbox_cpu)
+    return Drain(order, processes, threads, len(new), seconds, calls, worker_cpu, sandbox_cpu)
 
 
 def pool_size(args: argparse.Namespace, processes: int) -> int:
@@ -465,7 +481,11 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
         "",
         f"The real handlers against the Openprovider sandbox over HTTP with {args.latency_ms} ms added to every "
         f"call. {args.commands:,} commands over {args.domains:,} domains (per domain, in order: autorenew off, "
-        "lock on, ID protection on, autorenew on, a paid renewal; each a read and a write at the sandbox), drained "
+        "lock on, ID protection on, autorenew on, a paid renewal; each a read and a write at the sandbox), queued "
+        "interleaved (every domain's first command, then every domain's second, ..., as events of many domains "
+        "arrive between two of one domain) and, for the thread counts in the rows marked so, by domain (each "
+        "domain's five back to back: the drain then ends in the five-step chains of its last domains, which "
+        "per-domain order runs one after another), drained "
         "on PostgreSQL by worker processes started and connected beforehand; the clock runs from their release to "
         "the last command done. Every drain is checked: all commands done, none dead, one renewal per domain at the "
         "sandbox, a sampled domain showing every toggle. The bound is threads x processes / (calls per command x "
@@ -475,13 +495,14 @@ def section(drains: list[Drain], wake_ups: list[WakeUp], args: argparse.Namespac
         f"of a drain share a budget of {args.connections} database connections (PostgreSQL's default limit is 100, "
         "and the server is shared).",
         "",
-        "| processes | threads | commands/s | API calls per command | bound (commands/s) | fraction of bound "
+        "| queued | processes | threads | commands/s | API calls per command | bound (commands/s) | fraction of bound "
         "| drain (s) | sandbox CPU | CPU per command, workers (ms) | CPU per command, sandbox (ms) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for drain in drains:
         bound = drain.bound(latency)
-        lines.append(f"| {drain.processes} | {drain.threads} | {drain.rate:,.1f} | {drain.calls_per_command:.2f} "
+        lines.append(f"| {drain.order} | {drain.processes} | {drain.threads} | {drain.rate:,.1f} "
+                     f"| {drain.calls_per_command:.2f} "
                      f"| {bound:,.0f} | **{drain.rate / bound:.0%}** | {drain.seconds:.1f} | {drain.sandbox_share:.0%} "
                      f"| {drain.cpu_ms_per_command(drain.worker_cpu):.1f} "
                      f"| {drain.cpu_ms_per_command(drain.sandbox_cpu):.1f} |")
@@ -513,6 +534,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--domains", type=int, default=1_000)
     parser.add_argument("--processes", type=numbers, default=[1, 4])
     parser.add_argument("--threads", type=numbers, default=[8, 32, 64])
+    parser.add_argument("--by-domain-threads", type=numbers, default=[64],
+                        help="thread counts drained a second time with the commands queued by domain")
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--events", type=int, default=200, help="events of the wake-up measurement")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
@@ -523,6 +546,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.quick:
         args.commands, args.domains, args.processes, args.threads, args.events = 500, 100, [1], [8, 64], 40
+        args.by_domain_threads = [64]
     return args
 
 
@@ -537,15 +561,16 @@ def main() -> None:
     args = parse_args()
     drains, wake_ups = [], []
     with sandbox_process(args.latency_ms, max(args.processes) * max(args.threads)) as sandbox_url:
-        for processes in args.processes:
-            for threads in args.threads:
-                result = drain(args, sandbox_url, processes, threads)
-                print(f"{processes} proc x {threads:2} threads: {result.rate:7.1f} commands/s, "
-                      f"{result.rate / result.bound(args.latency_ms / 1000):.0%} of bound, "
-                      f"sandbox CPU {result.sandbox_share:.0%}; CPU per command: workers "
-                      f"{result.cpu_ms_per_command(result.worker_cpu):.1f} ms, sandbox "
-                      f"{result.cpu_ms_per_command(result.sandbox_cpu):.1f} ms", flush=True)
-                drains.append(result)
+        plan = [(processes, threads, order) for processes in args.processes for threads in args.threads
+                for order in (INTERLEAVED, BY_DOMAIN) if order == INTERLEAVED or threads in args.by_domain_threads]
+        for processes, threads, order in plan:
+            result = drain(args, sandbox_url, processes, threads, order)
+            print(f"{order:11} {processes} proc x {threads:2} threads: {result.rate:7.1f} commands/s, "
+                  f"{result.rate / result.bound(args.latency_ms / 1000):.0%} of bound, "
+                  f"sandbox CPU {result.sandbox_share:.0%}; CPU per command: workers "
+                  f"{result.cpu_ms_per_command(result.worker_cpu):.1f} ms, sandbox "
+                  f"{result.cpu_ms_per_command(result.sandbox_cpu):.1f} ms", flush=True)
+            drains.append(result)
         for backend in ("postgresql", "sqlite"):
             result = wake_up(args, sandbox_url, backend)
             print(f"wake-up {backend}: p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms", flush=True)
