@@ -477,7 +477,13 @@ def method(args: argparse.Namespace) -> str:
         "Commands/s run from releasing all workers at a start barrier (interpreter start-up and connecting "
         "excluded) to the last command done (`finished_at`; for pgqueuer its log entry). "
         "Every opbridge drain is checked: all commands `done` after exactly one attempt, and each domain's "
-        "commands finished in enqueue order. Peak RSS is the largest `ru_maxrss` among the drain's workers."
+        "commands finished in enqueue order. Peak RSS is the largest `ru_maxrss` among the drain's workers. "
+        "Worker CPU is what all of a drain's worker processes used from their release to their exit; PostgreSQL "
+        "CPU is what the database's backends used from the release to the end of the drain (from /proc, the "
+        "benchmark's own polling connection left out); both divided by the commands. Unlike the rates, these "
+        "hardly move when other jobs share the machine. opbridge's worker leases a batch of at least 32 "
+        "commands per round (one statement on PostgreSQL that also records the last round's successes); "
+        "pgqueuer dequeues 10 at a time."
     )
 
 
