@@ -79,15 +79,7 @@ def make_worker(engine: Any, settings: Any, threads: int = 8, schedule: tuple[fl
 
 def drain(worker: Worker, timeout: float = 60.0) -> dict[str, int]:
     """Run until no command is pending or running; the status counts at the end."""
-    deadline = time.monotonic() + timeout
-    while True:
-        worker.run_until_idle()
-        counts = worker.outbox.counts()
-        if not counts["pending"] and not counts["running"]:
-            return counts
-        if time.monotonic() > deadline:
-            raise AssertionError(f"commands still open after {timeout} s: {counts}")
-        time.sleep(0.02)
+    return worker.run_until_settled(timeout, pause=0.02)
 
 
 def event_commands(event_type: str, data: dict[str, Any]) -> list[NewCommand]:
