@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from outbox.db import backend
 
 _memory_locks: dict[str, threading.Lock] = {}
+MYSQL_LOCK_NAME_MAX = 64
 
 
 @contextlib.contextmanager
@@ -38,7 +39,7 @@ def _session_lock(engine: Engine, name: str, kind: str) -> Iterator[bool]:
     if kind == "postgresql":
         take, release, key = "SELECT pg_try_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)", _number(name)
     else:
-        take, release, key = "SELECT GET_LOCK(:key, 0)", "SELECT RELEASE_LOCK(:key)", f"opbridge:{name}"
+        take, release, key = "SELECT GET_LOCK(:key, 0)", "SELECT RELEASE_LOCK(:key)", _server_wide_name(engine, name)
     with engine.connect() as conn:
         held = bool(conn.scalar(text(take), {"key": key}))
         conn.commit()  # the lock belongs to the session, not to this transaction
@@ -48,6 +49,13 @@ def _session_lock(engine: Engine, name: str, kind: str) -> Iterator[bool]:
             if held:
                 conn.scalar(text(release), {"key": key})
                 conn.commit()
+
+
+def _server_wide_name(engine: Engine, name: str) -> str:
+    """A GET_LOCK name of this database's own: MariaDB's named locks span the whole server,
+    where one server often holds the databases of several installations."""
+    full = f"opbridge:{engine.url.database}:{name}"
+    return full if len(full) <= MYSQL_LOCK_NAME_MAX else f"opbridge:{hashlib.sha256(full.encode()).hexdigest()[:55]}"
 
 
 def _number(name: str) -> int:

@@ -62,3 +62,15 @@ def test_only_one_holder_of_the_sync_lock_at_a_time(database_url: str) -> None:
     finally:
         first.dispose()
         second.dispose()
+
+
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_two_databases_on_one_server_each_hold_their_own_lock(kind: str, fresh_database) -> None:  # noqa: ANN001
+    # One server often holds several installations' databases; MariaDB's named locks are server-wide.
+    first, second = make_engine(fresh_database(kind)), make_engine(fresh_database(kind))
+    try:
+        with exclusive(first, "sync") as held, exclusive(second, "sync") as also_held:
+            assert held and also_held
+    finally:
+        first.dispose()
+        second.dispose()
