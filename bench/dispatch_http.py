@@ -30,7 +30,6 @@ import dataclasses
 import json
 import os
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -44,8 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, when run as a script
@@ -53,7 +51,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, whe
 from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and report helpers
     DEFAULT_POSTGRES_URL,
     code_version,
+    WorkerProcesses,
     die_with_parent,
+    fresh_database,
     machine_description,
     postgres_version,
     reader,
@@ -80,26 +80,6 @@ ENQUEUE_BATCH = 500
 
 
 # -- databases ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database(backend: str, server_url: str) -> Iterator[str]:
-    """A new, empty database (PostgreSQL on the server, or a SQLite file), removed afterwards."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="opbridge-bench-") as directory:
-            yield f"sqlite:///{directory}/outbox.db"
-        return
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    drop = text(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
-    try:
-        with admin.connect() as conn:
-            conn.execute(drop)
-            conn.execute(text(f"CREATE DATABASE {DATABASE_NAME}"))
-        yield make_url(server_url).set(database=DATABASE_NAME).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(drop)
-        admin.dispose()
 
 
 # -- the sandbox -------------------------------------------------------------
@@ -210,6 +190,10 @@ def run_worker(database_url: str, sandbox_url: str, threads: int, pool: int, sta
     worker.run()
 
 
+def worker_command(database_url: str, sandbox_url: str, threads: int, pool: int) -> list[str]:
+    return [__file__, "--worker", database_url, sandbox_url, str(threads), str(pool)]
+
+
 def timed_registry(registry: Any, path: str) -> Any:
     """The same handlers, each noting when it started (its first Openprovider call)."""
     from outbox.registry import Registry
@@ -225,42 +209,6 @@ def timed_registry(registry: Any, path: str) -> Any:
 
         timed.register(name, entry.service)(handler)
     return timed
-
-
-class Workers:
-    """Worker processes started together; none outlives the `with` block."""
-
-    def __init__(self, count: int, arguments: list[str]) -> None:
-        self.processes = [
-            subprocess.Popen([sys.executable, __file__, "--worker", *arguments], cwd=ROOT, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
-            for _ in range(count)
-        ]
-
-    def __enter__(self) -> Workers:
-        for process in self.processes:
-            if process.stdout.readline().strip() != "ready":
-                self.__exit__()
-                raise RuntimeError("a worker exited before it was ready")
-        return self
-
-    def release(self) -> float:
-        started = time.time()
-        for process in self.processes:
-            process.stdin.write("go\n")
-            process.stdin.flush()
-        return started
-
-    def __exit__(self, *_: object) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 # -- throughput --------------------------------------------------------------
@@ -336,7 +284,7 @@ def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: i
     admin = SandboxAdmin(sandbox_url)
     admin.fresh_account(args.domains)
     per_domain = args.commands // args.domains
-    with fresh_database("postgresql", args.postgres_url) as url:
+    with fresh_database("postgresql", args.postgres_url, DATABASE_NAME) as url:
         upgrade_schema(url)
         engine = make_engine(url)
         new = queue_in_order([domain_commands(number)[:per_domain] for number in range(1, args.domains + 1)], order)
@@ -349,7 +297,8 @@ def drain(args: argparse.Namespace, sandbox_url: str, processes: int, threads: i
         vacuum_analyze(url)
         watcher = reader(url)
         try:
-            with Workers(processes, [url, sandbox_url, str(threads), str(pool_size(args, processes))]) as workers:
+            command = worker_command(url, sandbox_url, threads, pool_size(args, processes))
+            with WorkerProcesses(command, processes) as workers:
                 admin.call("DELETE", "/counters")
                 worker_pids, sandbox = [process.pid for process in workers.processes], sandbox_pids(sandbox_url)
                 before = cpu_seconds(worker_pids), cpu_seconds(sandbox)
@@ -420,15 +369,15 @@ def wake_up(args: argparse.Namespace, sandbox_url: str, backend: str) -> WakeUp:
     from opbridge.settings import load_settings
 
     SandboxAdmin(sandbox_url).fresh_account(args.domains)
-    with fresh_database(backend, args.postgres_url) as url, tempfile.TemporaryDirectory() as directory:
+    with fresh_database(backend, args.postgres_url, DATABASE_NAME) as url, tempfile.TemporaryDirectory() as directory:
         upgrade_schema(url)
         settings = load_settings(environ={}, database_url=url, webhook_secrets=SECRET)
         server = make_server("127.0.0.1", 0, create_app(settings), threaded=True, request_handler=QuietHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         starts = Path(directory) / "starts.txt"
         try:
-            arguments = [url, sandbox_url, "8", str(pool_size(args, 1)), "--starts", str(starts)]
-            with Workers(1, arguments) as workers, requests.Session() as http:
+            command = [*worker_command(url, sandbox_url, 8, pool_size(args, 1)), "--starts", str(starts)]
+            with WorkerProcesses(command, 1) as workers, requests.Session() as http:
                 workers.release()
                 time.sleep(2)  # idle: the worker has polled and is waiting for a wake-up
                 for number in range(1, args.events + 1):

@@ -44,6 +44,7 @@ from report import cpu_model, machine_and_command, memory_gib, write_section
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+NOOP_WORKER = str(BENCH / "noop_worker.py")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # Other benchmarks use the same server at the same time: a name of this run's own
 # means the drop at the end can only ever hit a database this run created.
@@ -105,8 +106,8 @@ def die_with_parent() -> None:
 class WorkerProcesses:
     """Worker processes that start draining together; none outlives the `with` block."""
 
-    def __init__(self, arguments: list[str], count: int) -> None:
-        self.arguments = arguments
+    def __init__(self, command: list[str], count: int) -> None:
+        self.command = command  # what the interpreter runs: a script and its arguments
         self.count = count
         self.processes: list[subprocess.Popen] = []
         self.logs: list = []
@@ -130,7 +131,7 @@ class WorkerProcesses:
         log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a chatty worker must never block on it
         self.logs.append(log)
         return subprocess.Popen(
-            [sys.executable, str(BENCH / "noop_worker.py"), *self.arguments],
+            [sys.executable, *self.command],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
             preexec_fn=die_with_parent,
         )
@@ -186,26 +187,29 @@ def wait_until_drained(is_drained: Callable[[], bool], workers: WorkerProcesses)
 
 
 @contextlib.contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
+def fresh_postgres_database(server_url: str, name: str = DATABASE_NAME) -> Iterator[str]:
     """A new, empty database on the server, dropped afterwards; yields its URL."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {DATABASE_NAME}"))
+    drop = text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # also what a killed run left
     try:
-        yield make_url(server_url).set(database=DATABASE_NAME).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(drop)
+            conn.execute(text(f"CREATE DATABASE {name}"))
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)"))
+            conn.execute(drop)
         admin.dispose()
 
 
 @contextlib.contextmanager
-def fresh_database(backend: str, server_url: str) -> Iterator[str]:
+def fresh_database(backend: str, server_url: str, name: str = DATABASE_NAME) -> Iterator[str]:
+    """A new, empty database (PostgreSQL on the server, or a SQLite file), removed afterwards."""
     if backend == "postgresql":
-        with fresh_postgres_database(server_url) as url:
+        with fresh_postgres_database(server_url, name) as url:
             yield url
         return
-    with tempfile.TemporaryDirectory(prefix="opbridge-bench-noop-") as directory:
+    with tempfile.TemporaryDirectory(prefix="opbridge-bench-") as directory:
         yield f"sqlite:///{directory}/outbox.db"
 
 
@@ -271,7 +275,7 @@ def drain_opbridge(backend: str, args: argparse.Namespace, processes: int) -> Dr
         engine = reader(url)
         try:
             nothing_left(engine)  # opens the polling connection before the workers take theirs
-            with WorkerProcesses(["opbridge", url, str(args.threads)], processes) as workers:
+            with WorkerProcesses([NOOP_WORKER, "opbridge", url, str(args.threads)], processes) as workers:
                 server_before = backend_cpu_seconds(engine) if backend == "postgresql" else None
                 started = workers.release()
                 wait_until_drained(lambda: nothing_left(engine), workers)
@@ -360,7 +364,7 @@ def drain_pgqueuer(args: argparse.Namespace, processes: int) -> Drain:
         engine = reader(url)
         try:
             pgqueuer_empty(engine)  # opens the polling connection before the workers take theirs
-            with WorkerProcesses(["pgqueuer", dsn], processes) as workers:
+            with WorkerProcesses([NOOP_WORKER, "pgqueuer", dsn], processes) as workers:
                 server_before = backend_cpu_seconds(engine)
                 started = workers.release()
                 wait_until_drained(lambda: pgqueuer_empty(engine), workers)
