@@ -52,6 +52,7 @@ CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, com
 # successes of the last round (and their attempts rows), then lease the next batch.
 # Every part sees the snapshot from before the statement, so a domain whose command is
 # finished here gets its next command leased in the next round, never in this one.
+# ``picked`` is the rule Outbox._runnable builds for the other backends: change both.
 COMPLETE_AND_CLAIM_POSTGRESQL = """
 WITH finished AS (
     SELECT * FROM json_to_recordset(%(finished)s::json)
@@ -279,6 +280,8 @@ class Outbox:
         The worker loop calls this once per round, so a busy worker pays one commit for
         a batch of outcomes and the next batch of work. On PostgreSQL it is one statement.
         """
+        if not finished and limit <= 0:
+            return []  # a shutdown's last rounds: nothing to record, nothing to lease
         now = self.clock()
         if self.backend == "postgresql":
             with self.engine.connect() as conn:

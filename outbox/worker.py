@@ -143,10 +143,11 @@ class Worker:
             for command_id in finished:
                 self._succeeded.pop(command_id)
                 self._held.pop(command_id)
-            for command in batch:
-                self._held[command.id] = (command, pool.submit(self.execute, command, True))
-        for command in batch:
-            self._held[command.id][1].add_done_callback(lambda _, cid=command.id: self._finished(cid))
+            # Held before a handler can add its success, so _round never counts one not held.
+            submitted = [(command, pool.submit(self.execute, command, True)) for command in batch]
+            self._held.update((command.id, (command, future)) for command, future in submitted)
+        for command, future in submitted:
+            future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
         return batch
 
     def _finished(self, command_id: int) -> None:
