@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from listener import admin, dashboard, health, hooks, metrics
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
+from listener.ids import RowIdConverter
 from listener.services import Services
 from listener.signing import Keyring
 from opbridge.settings import load_settings
@@ -24,6 +25,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     if backend(engine) == "sqlite":
         ensure_schema(engine)
     app = Flask(__name__)
+    app.url_map.converters["id"] = RowIdConverter
     outbox = Outbox.from_settings(engine, settings)
     app.extensions["opbridge"] = Services(
         settings=settings,
