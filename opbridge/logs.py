@@ -15,9 +15,10 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
+from opbridge import times
 from opbridge.settings import FIELDS
 
 MASK = "***"
@@ -84,6 +85,8 @@ class _Secrets:
             return [self.masked(item) for item in value]
         if value is None or isinstance(value, (bool, int, float)):
             return value
+        if isinstance(value, (datetime, date)):
+            return times.iso(value)
         return self.mask(str(value))
 
 
@@ -94,7 +97,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": times.iso(datetime.fromtimestamp(record.created, timezone.utc)),
             "level": record.levelname,
             "logger": record.name,
             **self.fields(record),

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def test_gunicorn_error_and_access_logs_are_json_with_request_and_event_ids(tmp_
     assert responses["accepted"].status_code == 202 and responses["refused"].status_code == 401
     text = log.read_text()
     lines = _json_lines(text)  # every line, whoever wrote it, is one JSON object
+    assert all(datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0) for line in lines)
 
     ids = {name: response.headers["X-Request-Id"] for name, response in responses.items()}
     assert ids["given"] == "proxy-id.42"
