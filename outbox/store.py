@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import aliased
 
 from outbox.db import backend
 from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event
+from outbox.redaction import redact_command, redact_event
 
 DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
 NOTIFY_CHANNEL = "opbridge_commands"
@@ -85,6 +86,9 @@ WHERE commands.id = picked.id
 RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
           commands.attempts, commands.max_attempts, commands.state
 """
+# MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
+# incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
+_MYSQL_REFUSED_VALUE = {1300, 1366, 3140, 4025}
 # SQLite takes one writer at a time. Threads of one process queue here instead of in
 # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
 _SQLITE_WRITES = threading.Lock()
@@ -93,6 +97,22 @@ _SQLITE_WRITES = threading.Lock()
 def utcnow() -> datetime:
     """Naive UTC: every timestamp column holds UTC without a zone, on every backend."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def refused_value(error: BaseException) -> bool:
+    """True when the database or its driver refused a value it was given, and would again.
+
+    False for a server out of reach, a lost connection, a lock or a deadlock: trying the
+    same write later can succeed.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return False
+        code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+        return isinstance(error, DataError) or (isinstance(code, int) and code in _MYSQL_REFUSED_VALUE)
+    if isinstance(error, StatementError):  # a parameter the driver could not convert
+        error = error.orig
+    return isinstance(error, (UnicodeError, ValueError, TypeError))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -553,6 +573,8 @@ class Outbox:
                 return
 
     # -- reads ---------------------------------------------------------------
+    # What operators read, so every row leaves here with its secrets masked
+    # (outbox.redaction); handlers get their payloads through claims, never from here.
 
     def list_commands(
         self,
@@ -572,7 +594,7 @@ class Outbox:
         if after_id:
             query = query.where(commands.c.id < after_id)
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            return [redact_command(dict(row._mapping)) for row in conn.execute(query)]
 
     def get_command(self, command_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -582,7 +604,7 @@ class Outbox:
             history = conn.execute(
                 select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
             ).all()
-        return {**row._mapping, "history": [dict(item._mapping) for item in history]}
+        return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -596,4 +618,4 @@ class Outbox:
             if row is None:
                 return None
             enqueued = conn.execute(select(commands).where(commands.c.event_id == row.id).order_by(commands.c.id)).all()
-        return {**row._mapping, "commands": [dict(item._mapping) for item in enqueued]}
+        return redact_event({**row._mapping, "commands": [dict(item._mapping) for item in enqueued]})
