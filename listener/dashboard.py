@@ -23,6 +23,7 @@ from listener.admin import token_is_valid
 from listener.charts import bar_chart
 from listener.command_filter import BadFilter, CommandFilter
 from listener.domains import normalise_domain
+from listener.ids import MAX_ID
 from listener.services import services
 from opclient.names import to_unicode
 from outbox.handlers.mirror import mirrored
@@ -32,9 +33,6 @@ from outbox.sync.records import load_changes, load_run, load_runs
 PREFIX = "/admin"
 bp = Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates")
 
-# Ids are BIGINT: a larger number in a URL is no row, not an overflow in the driver.
-MAX_ID = 2**63 - 1
-ID = f"int(min=1, max={MAX_ID})"
 PAGE = 50
 REPLAY_BATCH = 500
 REPORT_ROWS = 1000
@@ -193,7 +191,7 @@ def commands() -> Any:
     )
 
 
-@bp.get(f"/commands/<{ID}:command_id>")
+@bp.get("/commands/<id:command_id>")
 def command(command_id: int) -> Any:
     record = services().outbox.get_command(command_id)
     if record is None:
@@ -201,13 +199,13 @@ def command(command_id: int) -> Any:
     return render_template("admin/command.html", command=record, domain=_readable(record["aggregate_key"]))
 
 
-@bp.get(f"/commands/<{ID}:command_id>/replay")
+@bp.get("/commands/<id:command_id>/replay")
 def confirm_replay(command_id: int) -> Any:
     record = _replayable(command_id)
     return render_template("admin/confirm_replay.html", command=record, domain=_readable(record["aggregate_key"]))
 
 
-@bp.post(f"/commands/<{ID}:command_id>/replay")
+@bp.post("/commands/<id:command_id>/replay")
 def replay(command_id: int) -> Response:
     _check_csrf()
     if not services().outbox.replay([command_id]):
@@ -294,7 +292,7 @@ def domain(name: str) -> Any:
     ), status
 
 
-@bp.get(f"/sync/<{ID}:run_id>")
+@bp.get("/sync/<id:run_id>")
 def sync_run(run_id: int) -> Any:
     run = load_run(services().engine, run_id)
     if run is None:

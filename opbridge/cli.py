@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from opbridge import logs
 from opbridge.settings import ConfigError, load_settings
-from opbridge.tables import echo_records
+from opbridge.tables import cell, echo_json, echo_records
 from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
 from outbox.models import DEAD, DONE, STATUSES
 from outbox.store import Outbox
@@ -163,12 +163,12 @@ def commands_show(runtime: Runtime, command_id: int, as_json: bool) -> None:
     record = runtime.outbox.get_command(command_id)
     if record is None:
         raise Failure(f"There is no command with id {command_id}.")
-    history = record.pop("history")
     if as_json:
-        echo_records([record | {"history": history}], (), True)
+        echo_json(record)
         return
+    history = record.pop("history")
     for key, value in record.items():
-        click.echo(f"{key:>16}: {'' if value is None else value}")
+        click.echo(f"{key:>16}: {cell(value)}")
     click.echo("")
     echo_records(history, ("number", "started_at", "duration_ms", "outcome", "error_code", "error"), False)
 

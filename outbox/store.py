@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from outbox.db import backend
 from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event
+from outbox.redaction import redact_command, redact_event
 
 DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
 NOTIFY_CHANNEL = "opbridge_commands"
@@ -604,6 +605,8 @@ class Outbox:
                 return
 
     # -- reads ---------------------------------------------------------------
+    # What operators read, so every row leaves here with its secrets masked
+    # (outbox.redaction); handlers get their payloads through claims, never from here.
 
     def list_commands(
         self,
@@ -633,7 +636,7 @@ class Outbox:
             if created_before:
                 query = query.where(commands.c.id < first_id_written(conn, commands, commands.c.created_at, created_before),
                                     commands.c.created_at < created_before)
-            return [dict(row._mapping) for row in conn.execute(query)]
+            return [redact_command(dict(row._mapping)) for row in conn.execute(query)]
 
     def tries_per_minute(self, minutes: int = 60) -> list[MinuteOfTries]:
         """Finished and failed tries in each of the last ``minutes`` minutes, oldest first."""
@@ -686,7 +689,7 @@ class Outbox:
             history = conn.execute(
                 select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
             ).all()
-        return {**row._mapping, "history": [dict(item._mapping) for item in history]}
+        return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -700,4 +703,4 @@ class Outbox:
             if row is None:
                 return None
             enqueued = conn.execute(select(commands).where(commands.c.event_id == row.id).order_by(commands.c.id)).all()
-        return {**row._mapping, "commands": [dict(item._mapping) for item in enqueued]}
+        return redact_event({**row._mapping, "commands": [dict(item._mapping) for item in enqueued]})
