@@ -199,14 +199,12 @@ def command(command_id: int) -> Any:
     return render_template("admin/command.html", command=record, domain=_readable(record["aggregate_key"]))
 
 
-@bp.get("/commands/<id:command_id>/replay")
-def confirm_replay(command_id: int) -> Any:
-    record = _replayable(command_id)
-    return render_template("admin/confirm_replay.html", command=record, domain=_readable(record["aggregate_key"]))
-
-
-@bp.post("/commands/<id:command_id>/replay")
-def replay(command_id: int) -> Response:
+@bp.route("/commands/<id:command_id>/replay", methods=["GET", "POST"])
+def replay(command_id: int) -> Any:
+    """GET asks for confirmation; the form it shows POSTs here to replay."""
+    if request.method == "GET":
+        record = _replayable(command_id)
+        return render_template("admin/confirm_replay.html", command=record, domain=_readable(record["aggregate_key"]))
     _check_csrf()
     if not services().outbox.replay([command_id]):
         _replayable(command_id)  # says why not
@@ -223,16 +221,13 @@ def _replayable(command_id: int) -> dict[str, Any]:
     return record
 
 
-@bp.get("/commands/replay")
-def confirm_replay_shown() -> Any:
-    chosen = _bulk_filter(request.args)
-    ids = _matching_ids(chosen, through=None)
-    return render_template("admin/confirm_replay_shown.html", filter=chosen, ids=ids,
-                           through=max(ids, default=0))
-
-
-@bp.post("/commands/replay")
-def replay_shown() -> Response:
+@bp.route("/commands/replay", methods=["GET", "POST"])
+def replay_shown() -> Any:
+    """GET counts what the filter picks and asks; the form it shows POSTs here to replay."""
+    if request.method == "GET":
+        chosen = _bulk_filter(request.args)
+        ids = _matching_ids(chosen, through=None)
+        return render_template("admin/confirm_replay_shown.html", filter=chosen, ids=ids, through=max(ids, default=0))
     _check_csrf()
     chosen = _bulk_filter(request.form)
     through = _id_arg(request.form, "through")
