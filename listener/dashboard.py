@@ -10,6 +10,7 @@ does the replay.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from listener.command_filter import BadFilter, CommandFilter
 from listener.domains import normalise_domain
 from listener.ids import MAX_ID
 from listener.services import services
+from opbridge.times import json_default
 from opclient.names import to_unicode
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD, DONE, STATUSES
@@ -82,6 +84,15 @@ def _check_csrf() -> None:
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"csrf_token": _csrf_token}
+
+
+@bp.app_template_filter("json_text")
+def json_text(value: Any) -> str:
+    """A record as indented JSON for people, Unicode kept; autoescaping makes it text.
+
+    Jinja's ``tojson`` writes ``<`` as ``\\u003c``, safe for a script but unreadable in a page.
+    """
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=json_default)
 
 
 @bp.before_request
@@ -196,7 +207,7 @@ def command(command_id: int) -> Any:
     record = services().outbox.get_command(command_id)
     if record is None:
         abort(404, f"There is no command with id {command_id}.")
-    return render_template("admin/command.html", command=record, domain=_readable(record["aggregate_key"]))
+    return render_template("admin/command.html", command=record, domain=readable_domain(record["aggregate_key"]))
 
 
 @bp.route("/commands/<id:command_id>/replay", methods=["GET", "POST"])
@@ -204,7 +215,7 @@ def replay(command_id: int) -> Any:
     """GET asks for confirmation; the form it shows POSTs here to replay."""
     if request.method == "GET":
         record = _replayable(command_id)
-        return render_template("admin/confirm_replay.html", command=record, domain=_readable(record["aggregate_key"]))
+        return render_template("admin/confirm_replay.html", command=record, domain=readable_domain(record["aggregate_key"]))
     _check_csrf()
     if not services().outbox.replay([command_id]):
         _replayable(command_id)  # says why not
@@ -282,7 +293,7 @@ def domain(name: str) -> Any:
     mirror = mirrored(services().engine, key)
     status = 404 if mirror is None and not history and before is None else 200
     return render_template(
-        "admin/domain.html", key=key, domain=_readable(key), mirror=mirror, rows=history,
+        "admin/domain.html", key=key, domain=readable_domain(key), mirror=mirror, rows=history,
         older=history[-1]["id"] if len(history) == PAGE else None, paged=before is not None,
     ), status
 
@@ -296,7 +307,8 @@ def sync_run(run_id: int) -> Any:
                            changes=load_changes(services().engine, run_id, REPORT_ROWS))
 
 
-def _readable(key: str) -> str:
+@bp.app_template_filter("readable_domain")
+def readable_domain(key: str) -> str:
     """The Unicode form of a stored A-label, for people; the key itself when it has none."""
     try:
         return to_unicode(key)
