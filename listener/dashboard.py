@@ -120,7 +120,7 @@ def _id_arg(values: Any, name: str) -> int | None:
     raw = values.get(name) or ""
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
         abort(400, f"'{name}' must be a command id.")
     return int(raw)
 
@@ -179,7 +179,7 @@ def overview() -> Any:
 
 
 def _circuit() -> dict[str, Any]:
-    """Whether Openprovider calls are paused, read from the tries the workers handed back."""
+    """Whether a worker's circuit holds calls back, read from the tries the workers handed back."""
     outbox, pause = services().outbox, timedelta(seconds=services().settings.circuit_pause_seconds)
     now = outbox.clock()
     last = outbox.last_pause(now - max(pause, timedelta(hours=1)))

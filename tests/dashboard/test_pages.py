@@ -91,6 +91,7 @@ def test_bad_ids_and_filters_get_a_4xx_page(dashboard):  # noqa: ANN001
         "/admin/sync/99999999999999999999": 404,
         "/admin/commands?before=99999999999999999999": 400,
         "/admin/commands?before=-1": 400,
+        "/admin/commands?before=%C2%B2": 400,
         "/admin/commands?status=lost": 400,
         "/admin/commands?type=DROP%20TABLE": 400,
         "/admin/commands?from=yesterday": 400,
@@ -193,7 +194,7 @@ def test_overview_shows_activity_circuit_and_last_sync(dashboard):  # noqa: ANN0
     page = dashboard.page("/admin/")
     assert '<b id="count-dead">1</b>' in page.text and '<b id="count-pending">1</b>' in page.text
     assert re.search(r'<rect class="failed" [^>]*><title>\d\d:\d\d UTC: 1 failed</title>', page.text)
-    assert "Paused until" in page.text and "196" in page.text
+    assert "Open until" in page.text and "196" in page.text
     assert f'<a href="/admin/sync/{run}">Run {run}</a>' in page.text and "z.example" in page.text
     assert HOSTILE not in page.text
     report = dashboard.page(f"/admin/sync/{run}")
