@@ -17,6 +17,7 @@ from listener import create_app
 from outbox.db import make_engine
 from outbox.worker import Worker
 from tests.admin.conftest import TOKEN, sandbox_url, whmcs_url  # noqa: F401
+from tests.dispatch.conftest import sandbox, sandbox_server  # noqa: F401
 from tests.dispatch.harness import make_worker, test_settings
 from tests.listener.conftest import client, settings  # noqa: F401
 from tests.support import serve_wsgi
@@ -45,3 +46,9 @@ def stack(database_url, sandbox_url, whmcs_url) -> Iterator[Stack]:  # noqa: ANN
             yield Stack(url, engine, make_worker(engine, settings), admin)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def soak(request) -> bool:  # noqa: ANN001
+    """True in the long run (``--soak``): scenarios then run at full length."""
+    return bool(request.config.getoption("--soak"))
