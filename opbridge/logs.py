@@ -117,6 +117,8 @@ class AccessJsonFormatter(JsonFormatter):
     def fields(self, record: logging.LogRecord) -> dict[str, Any]:
         atoms = record.args if isinstance(record.args, Mapping) else {}
         fields = {name: atoms[atom] for name, atom in _ACCESS_ATOMS.items() if atoms.get(atom, "-") != "-"}
+        if str(fields.get("status", "")).isdigit():
+            fields["status"] = int(fields["status"])  # so a query can say status >= 500
         return {"message": f"{fields.get('method')} {fields.get('path')} {fields.get('status')}", **fields}
 
 
@@ -189,10 +191,8 @@ def gunicorn_logconfig(settings: Any) -> dict[str, Any]:
             "lines": {"()": formatter, "fmt": settings.log_format, "secrets": secrets},
             "access": {"()": access_formatter, "fmt": settings.log_format, "secrets": secrets},
         },
-        "filters": {"scheduler_chatter": {"()": _SchedulerChatter}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr",
-                       "filters": ["scheduler_chatter"]},
+            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr"},
             "stdout": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
         },
         "root": {"level": settings.log_level, "handlers": ["stderr"]},

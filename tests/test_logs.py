@@ -79,7 +79,7 @@ def test_gunicorn_error_and_access_logs_are_json_with_request_and_event_ids(tmp_
     assert set(ids.values()) <= set(access)  # besides the readiness probe's requests
     assert access[ids["accepted"]] | {"time": None, "duration_ms": None, "bytes": None, "remote": None} == {
         "time": None, "level": "INFO", "logger": "gunicorn.access", "message": "POST /hooks/whmcs 202",
-        "method": "POST", "path": "/hooks/whmcs", "protocol": "HTTP/1.1", "status": "202",
+        "method": "POST", "path": "/hooks/whmcs", "protocol": "HTTP/1.1", "status": 202,
         "duration_ms": None, "bytes": None, "remote": None, "request_id": ids["accepted"], "event_id": "evt_ok",
     }
     assert access[ids["admin"]]["path"] == "/api/v1/commands/999999"
