@@ -8,7 +8,6 @@ are searched for each secret.
 """
 from __future__ import annotations
 
-import json
 import logging
 
 import requests
@@ -18,9 +17,7 @@ from opclient.sandbox import create_app as create_sandbox
 from opclient.sandbox.state import SandboxState
 from outbox.db import make_engine
 from tests.admin.conftest import whmcs_url  # noqa: F401
-from tests.dispatch.harness import SECRET, drain, make_worker, test_settings
-from tests.listener.conftest import signed_headers
-from tests.listener.events import CONTACT, envelope, item
+from tests.dispatch.harness import SECRET, drain, make_worker, order, signed_post, test_settings
 from tests.opclient.sandbox_harness import SandboxAdmin
 from tests.reliability.figures import record
 from tests.support import serve_wsgi
@@ -54,22 +51,18 @@ def test_no_secret_reaches_a_log_an_answer_a_page_or_the_command_line(database_u
                                      whmcs_secret=DEFAULT_SECRET)
             app = create_app(settings, engine)
             with serve_wsgi(app) as base:
-                event = envelope("order.accepted", {"order_id": 77, "client_id": 4, "registrant": CONTACT, "domains": [
-                    item(domain_id=1, domain="moving.com", action="transfer", epp_code=GOOD_CODE),
-                    item(domain_id=2, domain="stuck.com", action="transfer", epp_code=WRONG_CODE),
-                ]})
-                body = json.dumps(event).encode()
-                answer = http.post(f"{base}/hooks/whmcs", data=body, headers=signed_headers(body, SECRET, "evt-codes-1"),
-                                   timeout=10)
-                assert answer.status_code == 202, answer.text
-                places["hook answer"] = answer.text
-                command_ids = answer.json()["commands"]
+                answers = [signed_post(http, base, "order.accepted", order(name, action="transfer", epp_code=code))
+                           for name, code in (("moving.com", GOOD_CODE), ("stuck.com", WRONG_CODE))]
+                assert [answer.status_code for answer in answers] == [202, 202]
+                places.update((f"hook answer {number}", answer.text) for number, answer in enumerate(answers))
+                command_ids = [answer.json()["commands"][0] for answer in answers]
                 drain(make_worker(engine, settings))
                 outbox = app.extensions["opbridge"].outbox
                 assert [outbox.get_command(i)["status"] for i in command_ids] == ["done", "dead"]
                 http.headers["Authorization"] = f"Bearer {TOKEN}"
                 scenario = {"app": app, "commands": command_ids}
-                for url in _readable_urls(scenario):
+                events = [f"/api/v1/events/{answer.json()['id']}" for answer in answers]
+                for url in _readable_urls(scenario) + events:
                     for query in ("", "?domain=moving.com", "?status=dead"):
                         page = http.get(f"{base}{url}{query}", timeout=10)
                         assert page.status_code < 500, (url, page.text)
