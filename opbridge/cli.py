@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from opbridge import logs
 from opbridge.settings import ConfigError, load_settings
-from opbridge.tables import echo_records
+from opbridge.tables import cell, echo_json, echo_records
 from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
 from outbox.models import DEAD, DONE, STATUSES
 from outbox.store import Outbox
@@ -39,7 +39,7 @@ class Runtime:
     @functools.cached_property
     def settings(self) -> Any:
         settings = load_settings(self.config_path)
-        logs.configure(settings.log_level, settings.log_format)
+        logs.configure_from(settings)
         return settings
 
     @functools.cached_property
@@ -163,12 +163,12 @@ def commands_show(runtime: Runtime, command_id: int, as_json: bool) -> None:
     record = runtime.outbox.get_command(command_id)
     if record is None:
         raise Failure(f"There is no command with id {command_id}.")
-    history = record.pop("history")
     if as_json:
-        echo_records([record | {"history": history}], (), True)
+        echo_json(record)
         return
+    history = record.pop("history")
     for key, value in record.items():
-        click.echo(f"{key:>16}: {'' if value is None else value}")
+        click.echo(f"{key:>16}: {cell(value)}")
     click.echo("")
     echo_records(history, ("number", "started_at", "duration_ms", "outcome", "error_code", "error"), False)
 
@@ -288,9 +288,10 @@ def _register_parts() -> None:
     from opclient.cli import check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
     from outbox.sync.cli import sync
+    from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, dns_templates, sync):
+    for command in (serve, check, dns_templates, sync, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -7,26 +7,34 @@ from typing import Any
 
 import click
 
+from opbridge.times import json_default, utc
 
-def _cell(value: Any) -> str:
+
+def cell(value: Any) -> str:
+    """One value as people read it: JSON for structures, UTC with its zone for times."""
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        return json.dumps(value, default=str)
-    return str(value)
+        return json.dumps(value, default=json_default)
+    return str(utc(value))
 
 
 def render(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    cells = [[cell(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(columns)]
     lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths)).rstrip()]
     lines += ["  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip() for line in cells]
     return "\n".join(lines)
 
 
+def echo_json(value: Any) -> None:
+    """A record or a list of them as indented JSON, times in ISO 8601 with their offset."""
+    click.echo(json.dumps(value, default=json_default, indent=2))
+
+
 def echo_records(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(list(rows), default=str, indent=2))
+        echo_json(list(rows))
     elif rows:
         click.echo(render(rows, columns))
     else:

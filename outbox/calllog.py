@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from opclient.redact import CallRecord
+from outbox.redaction import redact
 
 _current: ContextVar[list[Any] | None] = ContextVar("opbridge_calls", default=None)
 
@@ -35,4 +36,6 @@ def record(call: Any) -> None:
 def _stored(call: Any) -> Any:
     if isinstance(call, CallRecord):
         return call.to_dict()  # without a second deep copy of bodies it already owns
-    return dataclasses.asdict(call) if dataclasses.is_dataclass(call) else call
+    # Other clients redact by their own names; the stored record also passes the rule
+    # every surface reads with.
+    return redact(dataclasses.asdict(call) if dataclasses.is_dataclass(call) else call)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from opbridge.tables import echo_records
+from opbridge.tables import echo_json, echo_records
 from outbox.sync import records, report
 from outbox.sync.run import SyncBusy, run_sync
 
@@ -59,7 +59,7 @@ def _echo_report(engine: Any, run_id: int | None, as_json: bool) -> None:
         raise click.ClickException("There is no such sync run." if run_id else "No sync has run yet.")
     changes = records.load_changes(engine, run["id"])
     if as_json:
-        echo_records([run | {"changes": changes}], (), True)
+        echo_json(run | {"changes": changes})
         return
     click.echo(report.render_text(run, []).splitlines()[0])
     click.echo(f"status {run['status']}, {run['changes']} change(s), {run['errors']} error(s), "

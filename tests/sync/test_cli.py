@@ -36,7 +36,8 @@ def test_sync_run_dry_then_drained_and_its_report(database_url, whmcs_side, open
     assert whmcs_side.admin("GET", "/domains/cli.com")["expirydate"] == day(120)
 
     latest = runner.invoke(cli, ["sync", "report", "--json"])
-    [record] = json.loads(latest.output)
+    record = json.loads(latest.output)
+    assert isinstance(record, dict) and record["started_at"].endswith("Z")
     assert (record["id"], record["trigger"], record["dry_run"]) == (2, "cli", False)
     assert {(c["kind"], c["new_value"]) for c in record["changes"]} == {("expiry_date", day(120)), ("due_date", day(110))}
 
