@@ -15,8 +15,8 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import Engine, func, select
 
 from listener.services import services
-from outbox.models import PENDING, STATUSES, Command, SyncRun
-from outbox.store import utcnow
+from outbox.models import STATUSES, SyncRun
+from outbox.store import Outbox, utcnow
 
 bp = Blueprint("metrics", __name__)
 
@@ -26,16 +26,16 @@ class QueueCollector:
         self.engine = engine
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        outbox = Outbox(self.engine)
+        by_status, oldest = outbox.counts(), outbox.oldest_due()
         with self.engine.connect() as conn:
-            by_status = dict(conn.execute(select(Command.status, func.count()).group_by(Command.status)).all())
-            oldest = conn.scalar(select(func.min(Command.next_attempt_at)).where(Command.status == PENDING))
             last_sync = conn.scalar(select(func.max(SyncRun.started_at)))
         commands = GaugeMetricFamily("opbridge_commands", "Outbox commands by status", labels=["status"])
         for status in STATUSES:
             commands.add_metric([status], by_status.get(status, 0))
         yield commands
         lag = max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
-        yield GaugeMetricFamily("opbridge_pending_lag_seconds", "How long the most overdue pending command has waited", value=lag)
+        yield GaugeMetricFamily("opbridge_pending_lag_seconds", "How long the longest-waiting runnable command has waited", value=lag)
         yield GaugeMetricFamily(
             "opbridge_last_sync_started_timestamp", "When the last pull-sync started (Unix time, 0 = never)",
             value=last_sync.replace(tzinfo=timezone.utc).timestamp() if last_sync else 0.0,

@@ -105,6 +105,25 @@ class AggregateLock(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
+class CommandTally(Base):
+    """How many commands have each status and type, kept up by every change of status.
+
+    Counting a big table reads every row; these are a few rows whatever it holds. Each
+    transaction adds to one of TALLY_SLOTS rows per (status, type), picked at random,
+    so workers recording their rounds at once seldom wait for each other's row.
+    """
+
+    __tablename__ = "command_tallies"
+
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+TALLY_SLOTS = 8
+
+
 class Attempt(Base):
     __tablename__ = "attempts"
 

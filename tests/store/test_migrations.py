@@ -1,6 +1,7 @@
 """The migrations build exactly the models' schema, and undo it, on every backend."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from alembic import command
@@ -37,7 +38,7 @@ def test_sqlite_upgrades_itself_on_first_start(tmp_path):  # noqa: ANN001
 
 
 def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa: ANN001
-    """0003 on a populated 0002 database: each domain's queue says what may run, nothing else changes."""
+    """0003 and 0004 on a populated 0002 database: queues say what may run, tallies count, nothing else changes."""
     from outbox.store import Outbox
     from tests.conftest import FakeClock
 
@@ -78,6 +79,7 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     }
 
     outbox = Outbox(engine, (10, 60, 300), lease_seconds=60, clock=clock)
+    assert outbox.command_counts() == dict(Counter((status, "noop") for _, status, _ in rows))  # 0004's tallies
     ran = []
     for _ in range(20):
         claimed = outbox.claim("new", 10)
@@ -90,4 +92,4 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     expected = [(row.aggregate_key, row.id) for row in before if row.status in ("pending", "running")]
     for key in {key for key, _ in expected}:
         assert [cid for k, cid in ran if k == key] == [cid for k, cid in expected if k == key]
-    assert outbox.counts()["pending"] == outbox.counts()["running"] == 0
+    assert outbox.counts() == {"pending": 0, "running": 0, "done": 11, "dead": 1}
