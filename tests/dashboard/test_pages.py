@@ -195,6 +195,8 @@ def test_overview_shows_activity_circuit_and_last_sync(dashboard):  # noqa: ANN0
     assert '<b id="count-dead">1</b>' in page.text and '<b id="count-pending">1</b>' in page.text
     assert re.search(r'<rect class="failed" [^>]*><title>\d\d:\d\d UTC: 1 failed</title>', page.text)
     assert "Open until" in page.text and "196" in page.text
+    by_type = re.search(r'<table id="by-type">.*?</table>', page.text, re.S).group(0)
+    assert re.findall(r'<td class="num">(?:<a [^>]*>)?(\d+)', by_type) == ["1", "0", "1"]  # set_lock: pending, running, dead
     assert f'<a href="/admin/sync/{run}">Run {run}</a>' in page.text and "z.example" in page.text
     assert HOSTILE not in page.text
     report = dashboard.page(f"/admin/sync/{run}")
