@@ -181,16 +181,15 @@ def overview() -> Any:
     )
 
 
-def _circuit() -> dict[str, Any]:
-    """Whether a worker's circuit holds calls back, read from the tries the workers handed back."""
+def _circuit() -> dict[str, Any] | None:
+    """The circuit opening that still holds calls back, read from the tries workers handed back."""
     outbox, pause = services().outbox, timedelta(seconds=services().settings.circuit_pause_seconds)
     now = outbox.clock()
-    last = outbox.last_pause(now - max(pause, timedelta(hours=1)))
+    last = outbox.last_pause(now - pause)
     if last is None:
-        return {"open": False, "opened_at": None}
-    opened_at = last["started_at"] + timedelta(milliseconds=last["duration_ms"])
-    return {"open": opened_at + pause > now, "opened_at": opened_at, "until": opened_at + pause,
-            "code": last["error_code"], "reason": last["error"]}
+        return None
+    until = last["started_at"] + timedelta(milliseconds=last["duration_ms"]) + pause
+    return {"until": until, "code": last["error_code"], "reason": last["error"]} if until > now else None
 
 
 @bp.get("/commands")
