@@ -650,11 +650,11 @@ class Outbox:
         with self.engine.connect() as conn:
             # A time range becomes an id range, which every index on commands ends in.
             if created_from:
-                query = query.where(commands.c.id >= first_id_written(conn, commands, commands.c.created_at, created_from),
-                                    commands.c.created_at >= created_from)
+                first = first_id_written(conn, commands, commands.c.created_at, created_from)
+                query = query.where(commands.c.id >= first, commands.c.created_at >= created_from)
             if created_before:
-                query = query.where(commands.c.id < first_id_written(conn, commands, commands.c.created_at, created_before),
-                                    commands.c.created_at < created_before)
+                beyond = first_id_written(conn, commands, commands.c.created_at, created_before)
+                query = query.where(commands.c.id < beyond, commands.c.created_at < created_before)
             return [redact_command(dict(row._mapping)) for row in conn.execute(query)]
 
     def tries_per_minute(self, minutes: int = 60) -> list[MinuteOfTries]:

@@ -86,7 +86,8 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
     # Openprovider answers the registration with a bare 500 until the command's tries are spent.
     SandboxAdmin(sandbox_url).set_faults(script=[{"fault": "error", "operation": "create_domain", "times": TRIES}])
     registrant = {**CONTACT, "first_name": INJECTED}
-    accepted = signed_post(requests.Session(), base_url, "order.accepted", order(DOMAIN, registrant=registrant, idn_language="GER"))
+    event = order(DOMAIN, registrant=registrant, idn_language="GER")
+    accepted = signed_post(requests.Session(), base_url, "order.accepted", event)
     assert accepted.status_code == 202, accepted.text
     [command_id] = accepted.json()["commands"]
     assert worker.run_until_settled(30)["dead"] == 1

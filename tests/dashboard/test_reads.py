@@ -29,7 +29,8 @@ def test_tries_per_minute_and_time_ranges(outbox, clock, engine):  # noqa: ANN00
     ids = [run_one(outbox, clock, f"d{i}.com", Failure("refused", transient=False) if i % 3 == 0 else None) for i in range(240)]
     # 240 tries 30 s apart: the last hour holds the last 120, one in three a failure.
     minutes = outbox.tries_per_minute(60)
-    assert len(minutes) == 60 and minutes[-1].start == clock.now.replace(second=0) and minutes[0].start == minutes[-1].start - timedelta(minutes=59)
+    assert len(minutes) == 60 and minutes[-1].start == clock.now.replace(second=0)
+    assert minutes[0].start == minutes[-1].start - timedelta(minutes=59)
     assert sum(m.done for m in minutes) + sum(m.failed for m in minutes) == 118
     assert sum(m.failed for m in minutes) == 40 - 1
     assert [m.done + m.failed for m in minutes] == [2] * 59 + [0]
