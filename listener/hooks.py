@@ -20,6 +20,8 @@ from listener.openapi import describe_blueprint, operation
 from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
 from listener.signing import SignatureError
+from listener.storable import unstorable_text
+from opbridge import logs
 from outbox.store import NewEvent
 
 MAX_BODY_BYTES = 256 * 1024
@@ -45,6 +47,7 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
     if not keyring.keys:
         raise Refusal(503, "no_webhook_secrets", "OPBRIDGE_WEBHOOK_SECRETS is not set, so no event can be verified.")
     webhook_id, timestamp, signature = _signature_headers()
+    logs.bind(event_id=webhook_id)  # undone with the request's own context (listener.request_ids)
     body = _read_body(MAX_BODY_BYTES)
     try:
         key_id = keyring.verify(webhook_id, timestamp, signature, body)
@@ -121,6 +124,13 @@ def _parse_json(body: bytes) -> tuple[str, Any]:
 def _validate(document: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(document, dict):
         raise Refusal(400, "malformed_envelope", "The body must be a JSON object: the event envelope.")
+    # Over the whole body, before any schema: new event types and unknown fields are covered too.
+    unstorable = unstorable_text(document)
+    if unstorable:
+        paths = sorted(unstorable)
+        named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        raise Refusal(422, "unstorable_text", f"The event holds text no database can store, in {named}; see details.",
+                      {path: unstorable[path] for path in paths[:50]})
     try:
         envelope = ENVELOPE.load(document)
     except ValidationError as error:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import aliased
 
 from outbox.db import backend
@@ -86,6 +86,9 @@ WHERE commands.id = picked.id
 RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
           commands.attempts, commands.max_attempts, commands.state
 """
+# MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
+# incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
+_MYSQL_REFUSED_VALUE = {1300, 1366, 3140, 4025}
 # SQLite takes one writer at a time. Threads of one process queue here instead of in
 # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
 _SQLITE_WRITES = threading.Lock()
@@ -94,6 +97,22 @@ _SQLITE_WRITES = threading.Lock()
 def utcnow() -> datetime:
     """Naive UTC: every timestamp column holds UTC without a zone, on every backend."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def refused_value(error: BaseException) -> bool:
+    """True when the database or its driver refused a value it was given, and would again.
+
+    False for a server out of reach, a lost connection, a lock or a deadlock: trying the
+    same write later can succeed.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return False
+        code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+        return isinstance(error, DataError) or (isinstance(code, int) and code in _MYSQL_REFUSED_VALUE)
+    if isinstance(error, StatementError):  # a parameter the driver could not convert
+        error = error.orig
+    return isinstance(error, (UnicodeError, ValueError, TypeError))
 
 
 @dataclasses.dataclass(frozen=True)
