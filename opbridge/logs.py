@@ -117,6 +117,8 @@ class AccessJsonFormatter(JsonFormatter):
     def fields(self, record: logging.LogRecord) -> dict[str, Any]:
         atoms = record.args if isinstance(record.args, Mapping) else {}
         fields = {name: atoms[atom] for name, atom in _ACCESS_ATOMS.items() if atoms.get(atom, "-") != "-"}
+        if str(fields.get("status", "")).isdigit():
+            fields["status"] = int(fields["status"])  # so a query can say status >= 500
         return {"message": f"{fields.get('method')} {fields.get('path')} {fields.get('status')}", **fields}
 
 

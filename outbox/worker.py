@@ -27,7 +27,7 @@ from outbox import calllog
 from outbox.circuit import Circuit
 from outbox.failures import classify
 from outbox.notify import start_waker
-from outbox.models import DEAD
+from outbox.models import DEAD, PENDING
 from outbox.registry import Context, Registry
 from outbox.registry import registry as default_registry
 from outbox.store import Claimed, Failure, Finished, Outbox, refused_value
@@ -35,6 +35,9 @@ from outbox.store import Claimed, Failure, Finished, Outbox, refused_value
 log = logging.getLogger("opbridge.worker")
 
 MIN_BATCH = 32
+# Outcomes worth a line (successes are counted, not logged: thousands a second would drown the rest).
+_TOLD = {PENDING: (logging.INFO, "the command will be retried"),
+         DEAD: (logging.WARNING, "the command is dead (opbridge commands show tells why)")}
 OUTCOMES = Counter("opbridge_worker_outcomes_total", "Tries finished by this worker", ["type", "outcome"])
 
 
@@ -211,6 +214,9 @@ class Worker:
         """
         with logs.about(command_id=command.id, domain=command.aggregate_key):
             outcome = self._execute(command, batch_success)
+            if outcome in _TOLD:
+                level, told = _TOLD[outcome]
+                log.log(level, f"try {command.attempts} of {command.max_attempts} failed; {told}", extra={"type": command.type})
         OUTCOMES.labels(command.type, outcome).inc()
         return outcome
 
