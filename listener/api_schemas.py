@@ -323,3 +323,64 @@ class Alive(Answer):
 class Ready(Answer):
     status = fields.String(validate=validate.OneOf(["ready"]))
     revision = fields.String(metadata={"description": "The database schema's migration."})
+
+
+# -- the registrar module's reads (listener.registrar_api) -------------------------------
+
+
+class RegistrarAvailabilityQuery(Query):
+    domain = fields.List(RegistrableDomain(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
+
+
+class RegistrarSyncQuery(Query):
+    live = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: read Openprovider, not the mirror."})
+
+
+class RegistrarDomain(Answer):
+    domain = fields.String()
+    status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})
+    whmcs_status = _maybe(fields.String)
+    expiry_date = _maybe(fields.Date)
+    nameservers = fields.List(fields.String(metadata={"description": "host, or host/ip"}))
+    locked = fields.Boolean()
+    lockable = fields.Boolean()
+    id_protection = fields.Boolean()
+    autorenew = fields.String()
+
+
+class RegistrarContacts(Answer):
+    domain = fields.String()
+    contacts = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+                           metadata={"description": "By WHMCS role (Registrant, Admin, …), in WHMCS's field labels."})
+
+
+class Price(Answer):
+    amount = fields.String(metadata={"description": "A decimal number."})
+    currency = fields.String()
+
+
+class RegistrarCheckResult(AvailabilityResult):
+    status = fields.String(metadata={"description": "free, premium, active or unsupported."})
+    premium_price = fields.Nested(Price, allow_none=True)
+
+
+class RegistrarAvailability(Answer):
+    results = fields.List(fields.Nested(RegistrarCheckResult))
+
+
+class TransferState(Answer):
+    completed = fields.Boolean()
+    failed = fields.Boolean()
+    reason = fields.String()
+
+
+class RegistrarSync(Answer):
+    domain = fields.String()
+    source = fields.String(validate=validate.OneOf(["mirror", "openprovider"]))
+    checked_at = _maybe(fields.String, metadata={"description": "When the answer was read, UTC."})
+    status = _maybe(fields.String)
+    whmcs_status = _maybe(fields.String)
+    expiry_date = _maybe(fields.Date)
+    active = fields.Boolean()
+    expired = fields.Boolean()
+    transfer = fields.Nested(TransferState)
