@@ -191,10 +191,8 @@ def gunicorn_logconfig(settings: Any) -> dict[str, Any]:
             "lines": {"()": formatter, "fmt": settings.log_format, "secrets": secrets},
             "access": {"()": access_formatter, "fmt": settings.log_format, "secrets": secrets},
         },
-        "filters": {"scheduler_chatter": {"()": _SchedulerChatter}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr",
-                       "filters": ["scheduler_chatter"]},
+            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr"},
             "stdout": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
         },
         "root": {"level": settings.log_level, "handlers": ["stderr"]},

@@ -106,9 +106,28 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert status["success"] is True and "update_contacts: done" in status["message"]
     assert f"{opbridge.base_url}/admin/" in status["message"]
 
+    # Private nameservers: register, move, delete a glue host under the domain.
+    assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.voorbeeld.nl", "ipaddress": "192.0.2.1"})[
+        "result"] == {"success": "success"}
+    assert whmcs.call("ModifyNameserver", {**params, "nameserver": "ns1", "currentipaddress": "192.0.2.1",
+                                           "newipaddress": "2001:db8::1"})["result"] == {"success": "success"}
+    assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns2.voorbeeld.nl", "ipaddress": "192.0.2.2"})[
+        "result"] == {"success": "success"}
+    assert whmcs.call("DeleteNameserver", {**params, "nameserver": "ns2.voorbeeld.nl"})["result"] == {"success": "success"}
+    outside = whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.elders.net.", "ipaddress": "192.0.2.9"})
+    assert outside["result"] == {"success": "success"}  # WHMCS gave a label: the host is ns1.elders.net.voorbeeld.nl
+    assert opbridge.drain() == {"done": 10}
+    with sandbox.state.lock:
+        assert sandbox.state.nameservers == {
+            "ns1.voorbeeld.nl": {"name": "ns1.voorbeeld.nl", "ip": "", "ip6": "2001:db8::1"},
+            "ns1.elders.net.voorbeeld.nl": {"name": "ns1.elders.net.voorbeeld.nl", "ip": "192.0.2.9", "ip6": ""},
+        }
+    refused = whmcs.call("RegisterNameserver", {**params, "nameserver": "ns3.voorbeeld.nl", "ipaddress": "not-an-ip"})
+    assert "'not-an-ip' is not an IPv4 or IPv6 address." in refused["result"]["error"]
+
     # Registrar Commands > Request Delete.
     assert whmcs.call("RequestDelete", params)["result"] == {"success": "success"}
-    assert opbridge.drain() == {"done": 6}
+    assert opbridge.drain() == {"done": 11}
     assert sandbox.domain("voorbeeld.nl")["status"] == "DEL"
 
 

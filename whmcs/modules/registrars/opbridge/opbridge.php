@@ -20,6 +20,7 @@
  *   SaveContactDetails -> domain.contacts_changed       -> update_contacts
  *   IDProtectToggle    -> domain.id_protection_changed  -> set_id_protection
  *   RequestDelete      -> domain.delete_requested       -> delete_domain
+ *   Register/Modify/DeleteNameserver -> domain.private_nameserver_changed -> set_private_nameserver
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
@@ -181,6 +182,36 @@ function opbridge_IDProtectToggle(array $params): array
 function opbridge_RequestDelete(array $params): array
 {
     return opbridge_write($params, 'RequestDelete', 'domain.delete_requested', opbridge_domain_reference($params), 'success');
+}
+
+function opbridge_RegisterNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'RegisterNameserver', (string) ($params['ipaddress'] ?? ''));
+}
+
+function opbridge_ModifyNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'ModifyNameserver', (string) ($params['newipaddress'] ?? ''));
+}
+
+function opbridge_DeleteNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'DeleteNameserver', null);
+}
+
+/**
+ * A glue host under the domain gets $ip, or is deleted when $ip is null. WHMCS passes the
+ * host in full (ns1.example.com) or, from some forms, only its first label.
+ */
+function opbridge_private_nameserver(array $params, string $action, ?string $ip): array
+{
+    $domain = opbridge_domain_name($params);
+    $host = strtolower(trim((string) ($params['nameserver'] ?? ''), " \t\n\r\0\x0B."));
+    if ($host !== '' && !str_ends_with($host, '.' . strtolower($domain))) {
+        $host .= '.' . strtolower($domain);
+    }
+    $data = opbridge_domain_reference($params) + ['nameserver' => $host, 'ip' => $ip === null ? null : trim($ip)];
+    return opbridge_write($params, $action, 'domain.private_nameserver_changed', $data, 'success');
 }
 
 /**
