@@ -172,6 +172,9 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
     assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
         "error": "Give at least two nameservers."}
+    # Domain 11 has no expiry in WHMCS: nothing would name the renewal, so none is bought blind.
+    blind = whmcs.call("RenewDomain", domain(11, "voorbeeld.nl"))
+    assert blind["result"]["error"].startswith("WHMCS has no expiry date for this domain") and blind["spool"] == []
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
