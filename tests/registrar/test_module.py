@@ -150,13 +150,18 @@ def test_transfer_and_transfer_sync(opbridge: Opbridge, whmcs: Whmcs) -> None:
 
 
 def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:
-    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}])
-    report = whmcs.call("CheckAvailability", {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet",
-                                              "tldsToInclude": [".com", ".net", ".nosuchtld"], "isIdnDomain": False,
-                                              "premiumEnabled": True})
+    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}], premium={"bezet.org": "1250.00"})
+    search = {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet", "isIdnDomain": False,
+              "tldsToInclude": [".com", ".net", ".org", ".nosuchtld"]}
+    report = whmcs.call("CheckAvailability", {**search, "premiumEnabled": True})
     assert report["exception"] is None
-    assert [(r["tld"], r["status"]) for r in report["result"]["ResultsList"]] == [
-        (".com", "registered"), (".net", "available"), (".nosuchtld", "unknown")]
+    assert [(r["tld"], r["status"], r["premium"]) for r in report["result"]["ResultsList"]] == [
+        (".com", "registered", False), (".net", "available", False), (".org", "available", True),
+        (".nosuchtld", "unknown", False)]
+    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "1250.0", "CurrencyCode": "EUR"}
+    # Without WHMCS's premium domains a premium name is not for sale.
+    plain = whmcs.call("CheckAvailability", {**search, "premiumEnabled": False})["result"]["ResultsList"]
+    assert [r["status"] for r in plain] == ["registered", "available", "reserved", "unknown"]
     idn = whmcs.call("CheckAvailability", {"searchTerm": "bücher", "punyCodeSearchTerm": "xn--bcher-kva",
                                            "tldsToInclude": [".nl"], "isIdnDomain": True, "premiumEnabled": False})
     assert idn["result"]["ResultsList"] == [
@@ -172,6 +177,9 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
     assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
         "error": "Give at least two nameservers."}
+    # Domain 11 has no expiry in WHMCS: nothing would name the renewal, so none is bought blind.
+    blind = whmcs.call("RenewDomain", domain(11, "voorbeeld.nl"))
+    assert blind["result"]["error"].startswith("WHMCS has no expiry date for this domain") and blind["spool"] == []
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)

@@ -144,8 +144,16 @@ function opbridge_RenewDomain(array $params): array
     $row = opbridge_whmcs_domain($params);
     $years = max(1, min(10, (int) ($params['regperiod'] ?? 1)));
     $expiry = opbridge_expiry_param($params['expiryDate'] ?? null) ?? opbridge_date($row['expirydate'] ?? null);
+    if ($expiry === null) {
+        // Without the date the renewal starts from, a second carrier of the same renewal
+        // could not be recognised, so nothing is paid for blind.
+        $message = 'WHMCS has no expiry date for this domain, which names the renewal: press "Sync now" '
+            . '(or set the expiry date) and renew again.';
+        opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks($params, []));
+        return ['error' => $message];
+    }
     $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
-    $webhookId = $expiry === null ? null : "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
+    $webhookId = "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
     return opbridge_write($params, 'RenewDomain', 'domain.renewal_requested', $data, true, $webhookId);
 }
 
