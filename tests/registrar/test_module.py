@@ -270,7 +270,7 @@ def test_config_validate_says_what_is_wrong(opbridge: Opbridge, whmcs: Whmcs) ->
     cases = [
         ({"AdminToken": "wrong-token"}, "Send Authorization: Bearer <token> with one of the admin tokens."),
         ({"WebhookSecret": "whsec_" + "b3RoZXItc2VjcmV0LTMyLWJ5dGVzLWxvbmctcGFkZGVkIQ=="},
-         "opbridge refused the webhook secret: use one of its OPBRIDGE_WEBHOOK_SECRETS."),
+         "The webhook secret differs from the hook file's (configuration.php)"),
         ({"WebhookSecret": "not-a-secret"}, "The webhook secret must be whsec_ followed by base64"),
         ({"AdminURL": unreachable_url()}, "is not ready: it could not be reached"),
     ]
@@ -278,3 +278,7 @@ def test_config_validate_says_what_is_wrong(opbridge: Opbridge, whmcs: Whmcs) ->
         exception = whmcs.call("config_validate", {}, **override)["exception"]
         assert exception is not None and exception.startswith("WHMCS\\Exception\\Module\\InvalidConfiguration: ")
         assert sentence in exception, exception
+    # With the hook file set to the same wrong secret, the listener itself is what refuses it.
+    whmcs.secret = cases[1][0]["WebhookSecret"]
+    refused = whmcs.call("config_validate", {}, WebhookSecret=whmcs.secret)["exception"]
+    assert refused.endswith("opbridge refused the webhook secret: use one of its OPBRIDGE_WEBHOOK_SECRETS.")
