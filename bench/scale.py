@@ -38,6 +38,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
 from dispatch_noop import DEFAULT_POSTGRES_URL, fresh_postgres_database, vacuum_analyze  # noqa: E402
+from listener.dashboard import OPEN_AND_DEAD  # noqa: E402
 from listener.metrics import QueueCollector  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
 from outbox.models import DEAD, Command  # noqa: E402
@@ -184,7 +185,7 @@ def read_case(server: str, backlog: str | None) -> dict[str, float]:
 
         figures = dict(
             metrics=timed(lambda: list(collector.collect())),
-            dashboard=timed(lambda: (outbox.counts(), outbox.counts_by_type(), outbox.list_commands(status=DEAD, limit=20))),
+            dashboard=timed(lambda: (outbox.counts(), outbox.counts_by_type(OPEN_AND_DEAD), outbox.list_commands(status=DEAD, limit=20))),
             full_count=timed(full_count, 10),
         )
         outbox.engine.dispose()

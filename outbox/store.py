@@ -837,11 +837,11 @@ class Outbox:
         with self.engine.connect() as conn:
             # A time range becomes an id range, which every index on commands ends in.
             if created_from:
-                query = query.where(commands.c.id >= first_id_written(conn, commands, commands.c.created_at, created_from),
-                                    commands.c.created_at >= created_from)
+                first = first_id_written(conn, commands, commands.c.created_at, created_from)
+                query = query.where(commands.c.id >= first, commands.c.created_at >= created_from)
             if created_before:
-                query = query.where(commands.c.id < first_id_written(conn, commands, commands.c.created_at, created_before),
-                                    commands.c.created_at < created_before)
+                beyond = first_id_written(conn, commands, commands.c.created_at, created_before)
+                query = query.where(commands.c.id < beyond, commands.c.created_at < created_before)
             return [redact_command(dict(row._mapping)) for row in conn.execute(query)]
 
     def tries_per_minute(self, minutes: int = 60) -> list[MinuteOfTries]:
@@ -876,11 +876,12 @@ class Outbox:
             ).first()
         return dict(row._mapping) if row else None
 
-    def counts_by_type(self) -> dict[str, dict[str, int]]:
-        """{type: {status: n}} for every type with commands."""
+    def counts_by_type(self, statuses: Sequence[str] = STATUSES) -> dict[str, dict[str, int]]:
+        """{type: {status: n}} over commands of ``statuses``, for every type that has any, from the tallies."""
         counted: dict[str, dict[str, int]] = {}
         for (status, type_), n in self.command_counts().items():
-            counted.setdefault(type_, dict.fromkeys(STATUSES, 0))[status] = n
+            if status in statuses:
+                counted.setdefault(type_, dict.fromkeys(statuses, 0))[status] = n
         return dict(sorted(counted.items()))
 
     def command_counts(self) -> dict[tuple[str, str], int]:
