@@ -83,8 +83,8 @@ def _earliest(column: Any, at: Any) -> Any:
 _HEAD_DUE = (select(commands.c.next_attempt_at)
              .where(commands.c.aggregate_key == queues.c.aggregate_key, commands.c.status == PENDING)
              .order_by(commands.c.id).limit(1).scalar_subquery())
-# A command of the domain left running or was replayed: ``delta`` open commands more (-1
-# when it finished), and the queue's head may run from its due time on (a retry's, or
+# A command of the domain left running (``left`` 1) or was replayed: ``delta`` open
+# commands more (-1 when it finished), and the queue's head may run from its due time on (a retry's, or
 # an older replayed command's). On PostgreSQL this statement may wait for an enqueue's
 # lock and then not see its commands: the counter, read from the row as it is now, still
 # says the queue is open, and a head it cannot see is woken ``now``. Early is harmless:
@@ -94,11 +94,13 @@ MOVE_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).or
                              else_=_earliest(queues.c.ready_at,
                                              func.coalesce(_HEAD_DUE, bindparam("now", type_=Timestamp))))),
     (queues.c.unfinished, queues.c.unfinished + bindparam("delta", type_=Integer)),
+    (queues.c.running, queues.c.running - bindparam("left", type_=Integer)),
     (queues.c.version, queues.c.version + 1),
 )
-# What a claim found a due queue to hold: its head leased, busy, or not yet due.
+# What a claim found a due queue to hold: its head leased (``leased`` 1), busy, or not yet due.
 PARK_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).values(
-    ready_at=bindparam("ready"), version=queues.c.version + 1
+    ready_at=bindparam("ready"), running=queues.c.running + bindparam("leased", type_=Integer),
+    version=queues.c.version + 1,
 )
 tallies = CommandTally.__table__
 _tally_postgresql, _tally_sqlite, _tally_mysql = postgresql.insert(tallies), sqlite.insert(tallies), mysql.insert(tallies)
@@ -121,14 +123,18 @@ CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, com
 # ``due`` takes the queues whose head may run, from the ready_at index; locking returns
 # each row as it is now, so a queue whose version moved since the snapshot was changed
 # by a transaction this statement cannot see: it is left for the next round. ``heads``
-# is one index seek per queue: ``busy`` is ordered as ix_commands_aggregate is, or the
-# planner, counting few running commands, walks every running one per queue instead.
-# ``tallied`` reads ``leased`` whole, so it takes its locks
-# last, as every transaction does (see Outbox._tally). ``woken`` locks in key order, as enqueue does (Python
-# sorts by code point, as collation "C" does), so that neither waits for the other,
-# and it waits for its locks before ``due`` takes any (``due`` reads its result): a
-# queue ``due`` holds while ``woken`` waits could be the one an enqueue waits for. Outbox._claim is the same rule for the other backends:
-# change both.
+# is one index seek per queue; whether the domain has a command running the queue row says.
+# The commands to update come as arrays of ids, which the planner can only look up by
+# key: joined instead, with statistics from before a burst (one pending command, say),
+# it walked every pending command once per head.
+#
+# Locks: ``woken`` locks in key order, as enqueue does (Python sorts by code point, as
+# collation "C" does), so neither waits for the other; and it waits for its locks before
+# ``due`` takes any (``due`` reads its result), since a queue ``due`` held meanwhile could
+# be the one an enqueue waits for. ``tallied`` reads ``leased`` whole, so it takes its
+# locks last, as every transaction does (see Outbox._tally).
+#
+# Outbox._claim is the same rule for the other backends: change both.
 COMPLETE_AND_CLAIM_POSTGRESQL = """
 WITH finished AS (
     SELECT * FROM json_to_recordset(%(finished)s::json)
@@ -136,7 +142,7 @@ WITH finished AS (
 ), settled AS (
     UPDATE commands
     SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s
-    WHERE id IN (SELECT id FROM finished) AND status = 'running' AND lease_owner = %(owner)s
+    WHERE id = ANY(ARRAY(SELECT id FROM finished)) AND status = 'running' AND lease_owner = %(owner)s
     RETURNING id, aggregate_key, type
 ), recorded AS (
     INSERT INTO attempts (command_id, number, worker, started_at, duration_ms, outcome, error, calls)
@@ -146,13 +152,13 @@ WITH finished AS (
 ), woken AS (
     UPDATE aggregate_locks q
     SET ready_at = CASE WHEN q.unfinished > 1 THEN LEAST(COALESCE(q.ready_at, %(now)s), %(now)s) END,
-        unfinished = q.unfinished - 1, version = q.version + 1
+        unfinished = q.unfinished - 1, running = q.running - 1, version = q.version + 1
     FROM (SELECT aggregate_key FROM aggregate_locks WHERE aggregate_key IN (SELECT aggregate_key FROM settled)
           ORDER BY aggregate_key COLLATE "C" FOR UPDATE) w
     WHERE q.aggregate_key = w.aggregate_key
     RETURNING q.aggregate_key
 ), due AS (
-    SELECT q.aggregate_key, q.version FROM aggregate_locks q
+    SELECT q.aggregate_key, q.version, q.running FROM aggregate_locks q
     WHERE q.ready_at <= %(now)s AND q.aggregate_key NOT IN (SELECT aggregate_key FROM woken)
     ORDER BY q.ready_at
     LIMIT %(limit)s
@@ -160,8 +166,7 @@ WITH finished AS (
 ), heads AS (
     SELECT d.aggregate_key, h.id, h.next_attempt_at,
            d.version = (SELECT s.version FROM aggregate_locks s WHERE s.aggregate_key = d.aggregate_key) AS fresh,
-           (SELECT r.id FROM commands r WHERE r.aggregate_key = d.aggregate_key AND r.status = 'running'
-            ORDER BY r.aggregate_key, r.status, r.id LIMIT 1) IS NOT NULL AS busy
+           d.running > 0 AS busy
     FROM due d
     LEFT JOIN LATERAL (
         SELECT p.id, p.next_attempt_at FROM commands p
@@ -172,6 +177,7 @@ WITH finished AS (
     UPDATE aggregate_locks q
     SET ready_at = CASE WHEN h.busy OR h.id IS NULL OR h.next_attempt_at <= %(now)s THEN NULL
                         ELSE h.next_attempt_at END,
+        running = q.running + CASE WHEN NOT h.busy AND h.next_attempt_at <= %(now)s THEN 1 ELSE 0 END,
         version = q.version + 1
     FROM heads h
     WHERE q.aggregate_key = h.aggregate_key AND h.fresh
@@ -179,8 +185,8 @@ WITH finished AS (
     UPDATE commands
     SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s, claimed_at = %(now)s,
         attempts = commands.attempts + 1, updated_at = %(now)s
-    FROM heads h
-    WHERE commands.id = h.id AND h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s
+    WHERE commands.id = ANY(ARRAY(SELECT h.id FROM heads h
+                                  WHERE h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s))
       AND commands.status = 'pending'
     RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
               commands.attempts, commands.max_attempts, commands.state
@@ -491,20 +497,23 @@ class Outbox:
         The due queues stay locked from the first step, so the later ones read their
         commands as they are (SQLite's BEGIN IMMEDIATE already serialises claims).
         """
-        due = (select(queues.c.aggregate_key).where(queues.c.ready_at <= now)
+        due = (select(queues.c.aggregate_key, queues.c.running).where(queues.c.ready_at <= now)
                .order_by(queues.c.ready_at).limit(limit).with_for_update(skip_locked=True))
-        keys = conn.scalars(due).all()
-        if not keys:
+        queued = conn.execute(due).all()
+        if not queued:
             return []
+        keys = [key for key, _ in queued]
+        busy = {key for key, running in queued if running}
         mine = commands.c.aggregate_key.in_(keys)
-        busy = set(conn.scalars(select(commands.c.aggregate_key).where(mine, commands.c.status == RUNNING)))
         oldest = select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
         heads = {row.aggregate_key: row for row in conn.execute(
             select(commands.c.id, commands.c.aggregate_key, commands.c.next_attempt_at).where(commands.c.id.in_(oldest))
         )}
         ids = [head.id for key, head in heads.items() if key not in busy and head.next_attempt_at <= now]
+        leased = {heads[key].aggregate_key for key in keys if key in heads and heads[key].id in ids}
         conn.execute(PARK_QUEUE, [
-            dict(key=key, ready=None if key in busy or key not in heads or heads[key].next_attempt_at <= now
+            dict(key=key, leased=int(key in leased),
+                 ready=None if key in busy or key not in heads or heads[key].next_attempt_at <= now
                  else heads[key].next_attempt_at)
             for key in keys
         ])
@@ -635,7 +644,7 @@ class Outbox:
         ])
         settled = sorted(command.aggregate_key for command, _, _ in finished if command.id in held)
         if settled:
-            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, now=now) for key in settled])
+            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, left=1, now=now) for key in settled])
         return [move for command, _, _ in finished if command.id in held for move in _moved(command.type, RUNNING, DONE)]
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
@@ -708,7 +717,7 @@ class Outbox:
             where.append(commands.c.lease_owner == owner)
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
         if held:
-            conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, now=now))
+            conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, left=1, now=now))
             moves += _moved(type_, RUNNING, status)
         if record:
             conn.execute(INSERT_ATTEMPT, _attempt_row(command_id, number, owner, started, now,
@@ -737,7 +746,7 @@ class Outbox:
                     .values(status=PENDING, attempts=0, next_attempt_at=now, finished_at=None, updated_at=now)
                 )
                 added = collections.Counter(row.aggregate_key for row in rows)
-                conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], now=now) for key in sorted(added)])
+                conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], left=0, now=now) for key in sorted(added)])
                 self._tally(conn, [move for row in rows for move in _moved(row.type, row.status, PENDING)])
                 if self.backend == "postgresql":
                     conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")

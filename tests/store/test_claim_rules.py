@@ -174,6 +174,10 @@ class ClaimRules(RuleBasedStateMachine):
         with self.engine.connect() as conn:
             actual = dict(conn.execute(select(Command.id, Command.status)).all())
         assert actual == {cid: item.status for cid, item in self.expected.items()}
+        with self.engine.connect() as conn:
+            running = dict(conn.execute(select(AggregateLock.aggregate_key, AggregateLock.running)).all())
+        for key in DOMAINS:
+            assert running.get(key, 0) == sum(1 for item in self.expected.values() if item.key == key and item.status == RUNNING)
         # The tallies the counts come from agree with a count of the table.
         assert self.outbox.command_counts() == dict(collections.Counter((item.status, "noop") for item in self.expected.values()))
 

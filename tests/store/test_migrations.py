@@ -71,11 +71,12 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     with engine.connect() as conn:
         after = conn.execute(select(Command.id, Command.aggregate_key, Command.status, Command.attempts,
                                     Command.next_attempt_at).order_by(Command.id)).all()
-        queues = {row.aggregate_key: (row.unfinished, row.ready_at) for row in conn.execute(select(AggregateLock))}
+        queues = {row.aggregate_key: (row.unfinished, row.running, row.ready_at)
+                  for row in conn.execute(select(AggregateLock))}
     assert after == before
     assert queues == {
-        "a.example": (3, earlier), "b.example": (3, None), "c.example": (2, later),
-        "d.example": (0, None), "e.example": (1, now),
+        "a.example": (3, 0, earlier), "b.example": (3, 1, None), "c.example": (2, 0, later),
+        "d.example": (0, 0, None), "e.example": (1, 0, now),
     }
 
     outbox = Outbox(engine, (10, 60, 300), lease_seconds=60, clock=clock)

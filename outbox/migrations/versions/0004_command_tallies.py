@@ -1,7 +1,10 @@
-"""command counts by status and type, kept up by every change of status
+"""command counts by status and type, and each queue's running commands
 
-``/metrics`` and the dashboard counted the whole commands table on every read. This
-creates the counters and fills them from one last count.
+``/metrics`` and the dashboard counted the whole commands table on every read: this
+creates the counters and fills them from one last count. The claim asked the commands
+whether a due queue's domain had one running, which a planner with old statistics
+answered by walking every running command: each queue now counts its own. The partial
+index of pending commands served the old claim only; the queues replace it.
 
 Revision ID: 0004
 Revises: 0003
@@ -14,6 +17,12 @@ down_revision = '0003'
 branch_labels = None
 depends_on = None
 
+PENDING = sa.text("status = 'pending'")
+
+
+def _has_partial_indexes() -> bool:
+    return op.get_bind().dialect.name in ("postgresql", "sqlite")
+
 
 def upgrade() -> None:
     op.create_table('command_tallies',
@@ -25,7 +34,17 @@ def upgrade() -> None:
     )
     op.execute("INSERT INTO command_tallies (status, type, slot, n)"
                " SELECT status, type, 0, count(*) FROM commands GROUP BY status, type")
+    with op.batch_alter_table('aggregate_locks', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('running', sa.Integer(), server_default=sa.text('0'), nullable=False))
+    op.execute("UPDATE aggregate_locks SET running = (SELECT count(*) FROM commands c"
+               " WHERE c.aggregate_key = aggregate_locks.aggregate_key AND c.status = 'running')")
+    if _has_partial_indexes():
+        op.drop_index('ix_commands_pending', table_name='commands')
 
 
 def downgrade() -> None:
+    if _has_partial_indexes():
+        op.create_index('ix_commands_pending', 'commands', ['id'], postgresql_where=PENDING, sqlite_where=PENDING)
+    with op.batch_alter_table('aggregate_locks', schema=None) as batch_op:
+        batch_op.drop_column('running')
     op.drop_table('command_tallies')
