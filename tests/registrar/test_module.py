@@ -59,6 +59,7 @@ def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     params = domain(11, "voorbeeld.nl", ns1="ns1.example.net", ns2="NS2.example.net", idprotection=False,
@@ -94,9 +95,12 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert all(set(fields) == CONTACT_LABELS for fields in contacts.values())
     assert (contacts["Registrant"]["First Name"], contacts["Registrant"]["Phone Number"]) == ("Eva", "+31.201112233")
     assert whmcs.call("GetEPPCode", params)["result"] == {"eppcode": at_sandbox["auth_code"]}
+    expiry = at_sandbox["expiration_date"][:10]
+    assert whmcs.call("GetDomainInformation", params)["result"] == {"Domain": {
+        "domain": "voorbeeld.nl", "nameservers": {"ns1": "ns1.elders.net", "ns2": "ns2.elders.net"},
+        "transferLock": True, "idProtectionStatus": True, "registrationStatus": "Active", "expiryDate": expiry}}
 
     # WHMCS's own sync cron, and the admin buttons.
-    expiry = at_sandbox["expiration_date"][:10]
     assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,
                                                   "expirydate": expiry}
     synced = whmcs.call("SyncNow", params)
@@ -170,6 +174,7 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
         "error": "Give at least two nameservers."}
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_one_paid_renewal_renews_once_across_calls_hooks_and_the_spool(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT", "expiration_date": "2027-03-01"}])

@@ -24,7 +24,7 @@
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -363,11 +363,19 @@ function opbridge_GetNameservers(array $params): array
     if (isset($domain['error'])) {
         return $domain;
     }
-    $answer = [];
+    return opbridge_ns_fields($domain);
+}
+
+/**
+ * opbridge's nameservers (host or host/ip) as WHMCS's ns1..ns5 host names.
+ */
+function opbridge_ns_fields(array $domain): array
+{
+    $fields = [];
     foreach (array_slice((array) ($domain['nameservers'] ?? []), 0, 5) as $index => $server) {
-        $answer['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
+        $fields['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
     }
-    return $answer;
+    return $fields;
 }
 
 /**
@@ -396,6 +404,40 @@ function opbridge_GetContactDetails(array $params): array
         }
     }
     return $contacts;
+}
+
+// WHMCS 7.6 and later asks GetDomainInformation instead of GetNameservers and
+// GetRegistrarLock, with one call for the whole domain page; older versions lack the class.
+if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
+    /**
+     * @return \WHMCS\Domain\Registrar\Domain|array the domain, or ['error' => ...]
+     */
+    function opbridge_GetDomainInformation(array $params): object|array
+    {
+        $path = 'registrar/domains/' . rawurlencode(opbridge_domain_name($params));
+        $state = opbridge_read($params, 'GetDomainInformation', $path);
+        if (isset($state['error'])) {
+            return $state;
+        }
+        $domain = (new \WHMCS\Domain\Registrar\Domain())
+            ->setDomain((string) ($state['domain'] ?? opbridge_domain_name($params)))
+            ->setNameservers(opbridge_ns_fields($state))
+            ->setTransferLock(!empty($state['locked']))
+            ->setIdProtectionStatus(!empty($state['id_protection']));
+        $status = [
+            'Active' => \WHMCS\Domain\Registrar\Domain::STATUS_ACTIVE,
+            'Pending' => \WHMCS\Domain\Registrar\Domain::STATUS_PENDING,
+            'Expired' => \WHMCS\Domain\Registrar\Domain::STATUS_EXPIRED,
+        ][(string) ($state['whmcs_status'] ?? '')] ?? null;
+        if ($status !== null) {
+            $domain->setRegistrationStatus($status);
+        }
+        $expiry = opbridge_date($state['expiry_date'] ?? null);
+        if ($expiry !== null) {
+            $domain->setExpiryDate(\WHMCS\Carbon::createFromFormat('!Y-m-d', $expiry));
+        }
+        return $domain;
+    }
 }
 
 /**
