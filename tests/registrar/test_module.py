@@ -108,7 +108,7 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert ["UpdateClientDomain", {"domainid": 11, "expirydate": expiry, "status": "Active"}] in synced["api_calls"]
     status = whmcs.call("OpbridgeStatus", params)["result"]
     assert status["success"] is True and "update_contacts: done" in status["message"]
-    assert f"{opbridge.base_url}/admin/" in status["message"]
+    assert status["message"].endswith(f"Dashboard: {opbridge.base_url}/admin/domains/voorbeeld.nl")
 
     # Private nameservers: register, move, delete a glue host under the domain.
     assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.voorbeeld.nl", "ipaddress": "192.0.2.1"})[
