@@ -4,5 +4,5 @@ from opbridge import logs
 from opbridge.settings import load_settings
 
 settings = load_settings()
-logs.configure(settings.log_level, settings.log_format)
+logs.configure_from(settings)
 app = create_app(settings)

@@ -6,9 +6,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine
 
-from listener import admin, dashboard, health, hooks, metrics
+from listener import admin, dashboard, health, hooks, metrics, request_ids
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
+from listener.ids import RowIdConverter
 from listener.json_provider import IsoJSONProvider
 from listener.services import Services
 from listener.signing import Keyring
@@ -26,6 +27,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     if backend(engine) == "sqlite":
         ensure_schema(engine)
     app = Flask(__name__)
+    app.url_map.converters["id"] = RowIdConverter
     app.json = IsoJSONProvider(app)
     app.add_template_filter(times.iso, "iso")  # <time datetime="{{ t|iso }}">
     app.add_template_filter(times.utc, "utc")  # what people read: 2026-12-02 16:30:28 UTC
@@ -39,6 +41,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
         schema_head=head_revision(),
         clients=OutboxServices(settings, engine),
     )
+    request_ids.install(app)
     register_error_handlers(app)
     dashboard.configure_sessions(app, settings.admin_tokens)
     for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp):

@@ -7,25 +7,26 @@ Every request needs ``Authorization: Bearer <token>`` with one of OPBRIDGE_ADMIN
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+import json
 from typing import Any
 
 from flask import Blueprint, Response, request
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
+from listener.api_schemas import AvailabilityQuery, CommandListQuery, ReplayFilter, SyncRunListQuery, SyncRunRequest
 from listener.errors import Refusal, error_response
+from listener.hooks import WEBHOOK_ID
 from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from opclient.names import InvalidDomainName, split_domain
-from outbox.models import DEAD, DONE, STATUSES, Domain, SyncRun
+from outbox.models import Domain, SyncRun
 from outbox.store import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
 from outbox.sync.records import load_changes, load_run
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
-
-MAX_LIST = 1000
 
 
 def token_is_valid(token: str) -> bool:
@@ -44,38 +45,63 @@ def require_token() -> None:
                       headers={"WWW-Authenticate": "Bearer"})
 
 
+# -- what requests carry --------------------------------------------------------
+
+
+def _query(schema: Schema) -> dict[str, Any]:
+    """The route's query parameters, loaded through its schema (400 naming the bad ones)."""
+    args = {
+        name: request.args.getlist(name) if isinstance(field, fields.List) else request.args[name]
+        for name, field in schema.load_fields.items() if name in request.args
+    }
+    try:
+        return schema.load(args)
+    except ValidationError as error:
+        raise Refusal(400, "invalid_parameter", f"Invalid query parameter(s): {_names(error.messages)}; see details.",
+                      error.messages) from None
+
+
+def _body(schema: Schema, code: str, example: str, required: bool = True) -> dict[str, Any]:
+    """The JSON object in the body, loaded through the route's schema (422 naming the bad fields)."""
+    raw = request.get_data()
+    if not raw and not required:
+        return schema.load({})
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
+        raise Refusal(400, "invalid_body", f"Send a JSON object such as {example}.")
+    unknown = sorted(set(body) - {field.data_key or name for name, field in schema.load_fields.items()})
+    if unknown:
+        raise Refusal(422, code, f"Unknown field(s): {', '.join(unknown)}.", {"fields": unknown})
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise Refusal(422, code, f"Invalid {_names(error.messages)}; see details.", error.messages) from None
+
+
+def _names(messages: Any) -> str:
+    return ", ".join(sorted(map(str, messages))) if isinstance(messages, dict) else "value"
+
+
 # -- commands ------------------------------------------------------------------
-
-
-def _int_arg(name: str, default: int | None = None, maximum: int | None = None) -> int | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or (maximum is not None and int(raw) > maximum):
-        bound = f" up to {maximum}" if maximum else ""
-        raise Refusal(400, "invalid_parameter", f"{name} must be a whole number{bound}.", {name: raw})
-    return int(raw)
-
-
-def _status_arg(value: str | None, allowed: tuple[str, ...] = STATUSES) -> str | None:
-    if value is not None and value not in allowed:
-        raise Refusal(400, "invalid_parameter", f"status must be one of {', '.join(allowed)}.", {"status": value})
-    return value
 
 
 @bp.get("/commands")
 def list_commands() -> dict[str, Any]:
+    query = _query(CommandListQuery())
     rows = services().outbox.list_commands(
-        status=_status_arg(request.args.get("status")),
-        type=request.args.get("type"),
-        aggregate_key=_domain_key(request.args["domain"]) if "domain" in request.args else None,
-        limit=_int_arg("limit", 100, MAX_LIST),
-        after_id=_int_arg("before"),
+        status=query.get("status"),
+        type=query.get("type"),
+        aggregate_key=query.get("domain"),
+        limit=query["limit"],
+        after_id=query.get("before"),
     )
     return {"commands": rows, "next_before": rows[-1]["id"] if rows else None}
 
 
-@bp.get("/commands/<int:command_id>")
+@bp.get("/commands/<id:command_id>")
 def show_command(command_id: int) -> dict[str, Any]:
     record = services().outbox.get_command(command_id)
     if record is None:
@@ -83,7 +109,7 @@ def show_command(command_id: int) -> dict[str, Any]:
     return record
 
 
-@bp.post("/commands/<int:command_id>/replay")
+@bp.post("/commands/<id:command_id>/replay")
 def replay_command(command_id: int) -> dict[str, Any]:
     replayed = services().outbox.replay([command_id])
     if not replayed:
@@ -96,30 +122,12 @@ def replay_command(command_id: int) -> dict[str, Any]:
 
 @bp.post("/commands/replay")
 def replay_commands() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Refusal(400, "invalid_body", 'Send a JSON object such as {"status": "dead", "type": "renew_domain"}.')
-    unknown = sorted(set(body) - {"status", "type", "domain", "since"})
-    if unknown:
-        raise Refusal(422, "invalid_filter", f"Unknown filter field(s): {', '.join(unknown)}.", {"fields": unknown})
+    chosen = _body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
     outbox = services().outbox
     replayed = outbox.replay(outbox.replayable(
-        status=_status_arg(body.get("status", DEAD), (DEAD, DONE)),
-        type=body.get("type"),
-        aggregate_key=_domain_key(body["domain"]) if body.get("domain") else None,
-        since=_since(body.get("since")),
+        status=chosen["status"], type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"],
     ))
     return {"replayed": replayed, "count": len(replayed)}
-
-
-def _since(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(value)).replace(tzinfo=None)
-    except ValueError:
-        raise Refusal(422, "invalid_filter", "since must be an ISO-8601 time such as 2026-11-28T10:00:00.",
-                      {"since": value}) from None
 
 
 # -- events and domains ----------------------------------------------------------
@@ -127,7 +135,8 @@ def _since(value: Any) -> datetime | None:
 
 @bp.get("/events/<webhook_id>")
 def show_event(webhook_id: str) -> dict[str, Any]:
-    event = services().outbox.get_event(webhook_id)
+    # An id the hook endpoint would refuse names no stored event (and may not even fit the column).
+    event = services().outbox.get_event(webhook_id) if WEBHOOK_ID.fullmatch(webhook_id) else None
     if event is None:
         raise Refusal(404, "not_found", f"No event with webhook id {webhook_id!r} was received (or it was purged).")
     return event
@@ -156,12 +165,12 @@ def show_domain(name: str) -> dict[str, Any]:
 
 @bp.get("/sync/runs")
 def list_sync_runs() -> dict[str, Any]:
-    query = select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(_int_arg("limit", 20, MAX_LIST))
+    query = select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(_query(SyncRunListQuery())["limit"])
     with services().engine.connect() as conn:
         return {"runs": [dict(row._mapping) for row in conn.execute(query)]}
 
 
-@bp.get("/sync/runs/<int:run_id>")
+@bp.get("/sync/runs/<id:run_id>")
 def show_sync_run(run_id: int) -> dict[str, Any]:
     engine = services().engine
     run = load_run(engine, run_id)
@@ -172,10 +181,8 @@ def show_sync_run(run_id: int) -> dict[str, Any]:
 
 @bp.post("/sync/runs")
 def request_sync_run() -> tuple[dict[str, Any], int]:
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict) or set(body) - {"dry_run"} or not isinstance(body.get("dry_run", False), bool):
-        raise Refusal(422, "invalid_body", 'Send nothing, or {"dry_run": true|false}.')
-    stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body.get("dry_run", False)})])
+    body = _body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
+    stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body["dry_run"]})])
     return {"status": "queued", "command": stored.command_ids[0],
             "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}, 202
 
@@ -185,10 +192,8 @@ def request_sync_run() -> tuple[dict[str, Any], int]:
 
 @bp.get("/availability")
 def availability() -> dict[str, Any]:
-    names = request.args.getlist("domain")
-    if not names:
-        raise Refusal(400, "missing_parameter", "Give one or more ?domain= names to check.")
-    results = services().clients.openprovider.domains.check([_domain_key(name) for name in names])
+    names = _query(AvailabilityQuery())["domain"]
+    results = services().clients.openprovider.domains.check(names)
     return {"results": [
         {"domain": r.domain, "status": r.status, "available": r.is_available, "reason": r.reason} for r in results
     ]}

@@ -101,7 +101,7 @@ def overview() -> Any:
     )
 
 
-@bp.get("/commands/<int:command_id>")
+@bp.get("/commands/<id:command_id>")
 def command(command_id: int) -> Any:
     record = services().outbox.get_command(command_id)
     if record is None:
@@ -109,14 +109,14 @@ def command(command_id: int) -> Any:
     return render_template("admin/command.html", command=record, csrf=_csrf_token())
 
 
-@bp.post("/commands/<int:command_id>/replay")
+@bp.post("/commands/<id:command_id>/replay")
 def replay(command_id: int) -> Response:
     _check_csrf()
     services().outbox.replay([command_id])
     return redirect(request.form.get("next") or url_for("dashboard.overview"))
 
 
-@bp.get("/sync/<int:run_id>")
+@bp.get("/sync/<id:run_id>")
 def sync_run(run_id: int) -> Any:
     with services().engine.connect() as conn:
         run = conn.execute(select(SyncRun.__table__).where(SyncRun.id == run_id)).first()

@@ -1,7 +1,9 @@
 """Every answer that is not a success is JSON: ``{"error", "message", "details"}``.
 
 Handlers here turn refusals, HTTP errors, database outages and bugs into that shape,
-so no client ever sees an HTML error page or a traceback.
+so no client ever sees an HTML error page or a traceback. Only a database that cannot be
+reached (or is too busy to answer) is a 503 to retry; a statement the database refuses
+is a bug here, a 500, since every value a request carries was validated before any query.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -19,6 +21,14 @@ from outbox.db import SchemaNotCurrent
 log = logging.getLogger("opbridge.listener")
 
 RETRY_AFTER_SECONDS = 10
+
+# MySQL server errors that say "busy" or "going away" rather than "this statement is wrong":
+# too many connections, shutdown in progress, lock wait timeout, deadlock, connection killed,
+# idle connection closed. The client's own codes (2000 and up) are all about the connection.
+MYSQL_UNAVAILABLE = frozenset({1040, 1053, 1205, 1213, 1927, 4031})
+MYSQL_CLIENT_CODES = 2000
+# SQLite's primary result codes for the same: busy, locked, read-only, I/O error, disk full, cannot open.
+SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 13, 14})
 
 
 class Refusal(Exception):
@@ -82,26 +92,53 @@ def _http_error(error: HTTPException) -> Response:
     return _refused(Refusal(error.code or 500, code, error.description or error.name, headers=headers))
 
 
-def _database_error(error: Exception) -> Response:
+def database_unreachable(error: DBAPIError) -> bool:
+    """Whether the database could not be reached or was too busy, not that it refused a statement."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    # SQLite and PyMySQL raise OperationalError for statements they refuse too, so their codes decide.
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in SQLITE_UNAVAILABLE
+    args = getattr(error.orig, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    return code is None or code >= MYSQL_CLIENT_CODES or code in MYSQL_UNAVAILABLE
+
+
+def _database_error(error: DBAPIError) -> Response:
     # The driver's message can quote SQL parameters (event bodies), so only the class is logged.
-    reason = type(getattr(error, "orig", None) or error).__name__
-    log.warning("database error while serving %s %s: %s", request.method, request.path, reason)
+    reason = type(error.orig or error).__name__
+    if not database_unreachable(error):
+        log.error("the database refused a statement while serving %s %s: %s", request.method, request.path, reason)
+        return error_response(internal_error())
+    log.warning("database unavailable while serving %s %s: %s", request.method, request.path, reason)
     return _refused(database_unavailable(reason))
+
+
+def _pool_timeout(error: PoolTimeout) -> Response:
+    log.warning("no database connection free while serving %s %s", request.method, request.path)
+    return _refused(database_unavailable("no connection free"))
 
 
 def _schema_not_current(error: SchemaNotCurrent) -> Response:
     return _refused(Refusal(503, "schema_not_current", str(error), headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
 
 
+def internal_error() -> Refusal:
+    return Refusal(500, "internal_error", "The server failed to handle this request; it has been logged.")
+
+
 def _unexpected(error: Exception) -> Response:
     log.exception("unexpected error while serving %s %s", request.method, request.path)
-    return error_response(Refusal(500, "internal_error", "The server failed to handle this request; it has been logged."))
+    return error_response(internal_error())
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Refusal, _refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, _database_error)
-    app.register_error_handler(PoolTimeout, _database_error)
+    app.register_error_handler(PoolTimeout, _pool_timeout)
     app.register_error_handler(SchemaNotCurrent, _schema_not_current)
     app.register_error_handler(Exception, _unexpected)

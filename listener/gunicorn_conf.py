@@ -5,6 +5,7 @@ Command-line options still win over these, so ``--bind`` and ``--workers`` overr
 import os
 from collections.abc import Mapping
 
+from opbridge import logs
 from opbridge.settings import load_settings
 
 bind = [load_settings().bind]
@@ -32,9 +33,11 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 
-# Method and path only: no query strings and no headers, so no token or signature is logged.
+# Method and path only: no query strings and no headers but the ids, so no token or
+# signature is logged. Both logs take opbridge's format (OPBRIDGE_LOG_FORMAT).
 accesslog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+access_log_format = logs.ACCESS_TEXT_FORMAT
+logconfig_dict = logs.gunicorn_logconfig(load_settings())
 
 # One default control socket per user would be shared by every listener on the host.
 control_socket_disable = True

@@ -18,6 +18,7 @@ from listener.errors import Refusal
 from listener.schemas import ENVELOPE, EVENT_DATA
 from listener.services import services
 from listener.signing import SignatureError
+from opbridge import logs
 from outbox.sealing import NoAtRestKey, holds_secret
 from outbox.store import NewEvent
 
@@ -36,6 +37,7 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
     if not keyring.keys:
         raise Refusal(503, "no_webhook_secrets", "OPBRIDGE_WEBHOOK_SECRETS is not set, so no event can be verified.")
     webhook_id, timestamp, signature = _signature_headers()
+    logs.bind(event_id=webhook_id)  # undone with the request's own context (listener.request_ids)
     body = _read_body(MAX_BODY_BYTES)
     try:
         key_id = keyring.verify(webhook_id, timestamp, signature, body)

@@ -44,7 +44,7 @@ class Runtime:
     @functools.cached_property
     def settings(self) -> Any:
         settings = load_settings(self.config_path)
-        logs.configure(settings.log_level, settings.log_format)
+        logs.configure_from(settings)
         return settings
 
     @functools.cached_property

@@ -21,6 +21,7 @@ from typing import Any
 
 from prometheus_client import Counter
 
+from opbridge import logs
 from outbox import calllog
 from outbox.circuit import Circuit
 from outbox.failures import classify
@@ -169,7 +170,8 @@ class Worker:
 
         With ``batch_success`` a success is left for the claim loop to record with others.
         """
-        outcome = self._execute(command, batch_success)
+        with logs.about(command_id=command.id, domain=command.aggregate_key):
+            outcome = self._execute(command, batch_success)
         OUTCOMES.labels(command.type, outcome).inc()
         return outcome
 

@@ -30,7 +30,7 @@ def gunicorn(args: list[str], env: Mapping[str, str], log: Path, ready_seconds: 
         _wait_until_healthy(base_url, process, log, ready_seconds)
         yield base_url
     finally:
-        _stop(process)
+        stop(process)
 
 
 def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
@@ -45,11 +45,12 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path, sec
     raise RuntimeError(f"gunicorn did not answer within {seconds} s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL to the process's own session (start_new_session) after 30 s."""
     process.terminate()
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        # The session holds only this gunicorn master and its workers.
+        # The session holds only this process and its children (a gunicorn master and its workers).
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
