@@ -176,21 +176,3 @@ def test_keys_rotate_like_the_webhook_secrets() -> None:
     assert Sealer([new]).open(resealed) == GOOD_CODE
     with pytest.raises(Exception, match="put back the key"):
         Sealer([new]).open(sealed)
-
-
-def test_a_worker_without_the_key_pauses_the_transfer_without_spending_attempts(tmp_path) -> None:  # noqa: ANN001
-    url = f"sqlite:///{tmp_path}/pause.db"
-    engine = make_engine(url)
-    upgrade(engine)
-    outbox = Outbox(engine)
-    payload = {"domain": "moving.com", "domain_id": 1, "epp_code": {SEALED: Fernet(AT_REST_KEY).encrypt(b"X").decode()}}
-    [command_id] = outbox.enqueue(None, [NewCommand("transfer_domain", "moving.com", payload)]).command_ids
-    settings = load_settings(environ={}, database_url=url, op_username="u", op_password="p", op_url="http://127.0.0.1:9")
-    worker = Worker(outbox, threads=1, poll_seconds=0.02, services=Services(settings, engine))
-    worker.run_until_idle()
-    command = outbox.get_command(command_id)
-    assert (command["status"], command["attempts"]) == ("pending", 0)
-    assert command["history"][-1]["error_code"] == "not_configured"
-    assert "OPBRIDGE_AT_REST_KEYS" in command["history"][-1]["error"]
-    assert worker.circuits["openprovider"].remaining() > 0
-    engine.dispose()
