@@ -91,6 +91,15 @@ def domain_edited(data: Data) -> list[NewCommand]:
     ]
 
 
+def _module_order(command_type: str) -> Callable[[Data], list[NewCommand]]:
+    """A registrar module's register or transfer: its data is the command's whole payload."""
+    return lambda data: [NewCommand(type=command_type, aggregate_key=data["domain"], payload=data)]
+
+
+def renewal_requested(data: Data) -> list[NewCommand]:
+    return [_command("renew_domain", data, period_years=data["period_years"], expiry_date=data["expiry_date"])]
+
+
 COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "order.accepted": order_accepted,
     "invoice.paid": invoice_paid,
@@ -101,6 +110,9 @@ COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "domain.contacts_changed": contacts_changed,
     "domain.delete_requested": delete_requested,
     "domain.edited": domain_edited,
+    "domain.registration_requested": _module_order("register_domain"),
+    "domain.transfer_requested": _module_order("transfer_domain"),
+    "domain.renewal_requested": renewal_requested,
 }
 
 

@@ -1,26 +1,43 @@
-"""The dashboard at ``/admin``: queue counts, dead commands with replay buttons, sync runs.
+"""The dashboard at ``/admin``: what is stuck and why, and replaying it.
 
-Sign-in takes one of OPBRIDGE_ADMIN_TOKENS, through the form (a session cookie follows)
-or an ``Authorization: Bearer`` header. Every form that changes something carries a
-per-session CSRF token, and the cookie is SameSite=Strict.
+Server-rendered pages without JavaScript or external assets. Sign-in takes one of
+OPBRIDGE_ADMIN_TOKENS, through the form (a session cookie follows) or an
+``Authorization: Bearer`` header. Every POST carries a per-session CSRF token, the
+cookie is HttpOnly and SameSite=Strict, and Secure when the request came over HTTPS.
+Every change asks for confirmation first: a replay button leads to a page whose form
+does the replay.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from listener.admin import token_is_valid
+from listener.charts import bar_chart
+from listener.command_filter import BadFilter, CommandFilter
+from listener.domains import normalise_domain
+from listener.ids import MAX_ID
 from listener.services import services
-from outbox.models import DEAD, SyncChange, SyncRun
+from opbridge.times import json_default
+from opclient.names import to_unicode
+from outbox.handlers.mirror import mirrored
+from outbox.models import DEAD, DONE, STATUSES
+from outbox.sync.records import load_changes, load_run, load_runs
 
 PREFIX = "/admin"
 bp = Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates")
+
+PAGE = 50
+REPLAY_BATCH = 500
+REPORT_ROWS = 1000
 
 
 class DashboardSessions(SecureCookieSessionInterface):
@@ -31,6 +48,10 @@ class DashboardSessions(SecureCookieSessionInterface):
         if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
             return self.make_null_session(app)
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        # Behind a proxy, gunicorn's forwarded_allow_ips (or ProxyFix) makes this true.
+        return request.is_secure
 
 
 def configure_sessions(app: Flask, tokens: tuple[str, ...]) -> None:
@@ -60,6 +81,20 @@ def _check_csrf() -> None:
         abort(400, "The form expired; reload the page and try again.")
 
 
+@bp.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"csrf_token": _csrf_token}
+
+
+@bp.app_template_filter("json_text")
+def json_text(value: Any) -> str:
+    """A record as indented JSON for people, Unicode kept; autoescaping makes it text.
+
+    Jinja's ``tojson`` writes ``<`` as ``\\u003c``, safe for a script but unreadable in a page.
+    """
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=json_default)
+
+
 @bp.before_request
 def require_sign_in() -> Response | None:
     if not services().settings.admin_tokens:
@@ -69,8 +104,41 @@ def require_sign_in() -> Response | None:
     return redirect(url_for("dashboard.overview"))
 
 
+@bp.errorhandler(HTTPException)
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    return render_template("admin/error.html", error=error, signed_in=_signed_in()), error.code or 500
+
+
+def _filter(args: Any) -> CommandFilter:
+    try:
+        return CommandFilter.from_args(args)
+    except BadFilter as error:
+        abort(400, str(error))
+
+
+def _id_arg(values: Any, name: str) -> int | None:
+    raw = values.get(name) or ""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_ID:
+        abort(400, f"'{name}' must be a command id.")
+    return int(raw)
+
+
+def _back_to(default: str) -> str:
+    # Only a path inside the dashboard: never a redirect to somewhere else.
+    target = request.form.get("next", "")
+    if target.startswith(PREFIX + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+# -- signing in --------------------------------------------------------------------
+
+
 @bp.post("/login")
 def sign_in() -> Any:
+    _check_csrf()
     if not token_is_valid(request.form.get("token", "")):
         return render_template("admin/login.html", error="That token is not one of the admin tokens."), 401
     session.clear()
@@ -85,19 +153,52 @@ def sign_out() -> Response:
     return redirect(url_for("dashboard.overview"))
 
 
+# -- pages -------------------------------------------------------------------------
+
+
 @bp.get("/")
 def overview() -> Any:
     if not _signed_in():
         return render_template("admin/login.html", error=None)
     outbox = services().outbox
-    with services().engine.connect() as conn:
-        runs = conn.execute(select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(10)).all()
+    minutes = outbox.tries_per_minute(60)
+    starts = [minute.start for minute in minutes]
+    runs = load_runs(services().engine, 10)
     return render_template(
         "admin/overview.html",
         counts=outbox.counts(),
-        dead=outbox.list_commands(status=DEAD, limit=100),
+        by_type=outbox.counts_by_type(),
+        dead=outbox.list_commands(status=DEAD, limit=20),
+        done_chart=bar_chart(starts, [minute.done for minute in minutes], "done"),
+        failed_chart=bar_chart(starts, [minute.failed for minute in minutes], "failed"),
+        first_minute=starts[0],
+        circuit=_circuit(),
         runs=runs,
-        csrf=_csrf_token(),
+        report=load_changes(services().engine, runs[0]["id"], 20) if runs else [],
+    )
+
+
+def _circuit() -> dict[str, Any]:
+    """Whether a worker's circuit holds calls back, read from the tries the workers handed back."""
+    outbox, pause = services().outbox, timedelta(seconds=services().settings.circuit_pause_seconds)
+    now = outbox.clock()
+    last = outbox.last_pause(now - max(pause, timedelta(hours=1)))
+    if last is None:
+        return {"open": False, "opened_at": None}
+    opened_at = last["started_at"] + timedelta(milliseconds=last["duration_ms"])
+    return {"open": opened_at + pause > now, "opened_at": opened_at, "until": opened_at + pause,
+            "code": last["error_code"], "reason": last["error"]}
+
+
+@bp.get("/commands")
+def commands() -> Any:
+    chosen = _filter(request.args)
+    before = _id_arg(request.args, "before")
+    rows = services().outbox.list_commands(**chosen.store_arguments(), limit=PAGE, after_id=before)
+    return render_template(
+        "admin/commands.html", filter=chosen, rows=rows, statuses=STATUSES,
+        types=list(services().outbox.counts_by_type()),
+        older=rows[-1]["id"] if len(rows) == PAGE else None, paged=before is not None,
     )
 
 
@@ -106,23 +207,110 @@ def command(command_id: int) -> Any:
     record = services().outbox.get_command(command_id)
     if record is None:
         abort(404, f"There is no command with id {command_id}.")
-    return render_template("admin/command.html", command=record, csrf=_csrf_token())
+    return render_template("admin/command.html", command=record, domain=readable_domain(record["aggregate_key"]))
 
 
-@bp.post("/commands/<id:command_id>/replay")
-def replay(command_id: int) -> Response:
+@bp.route("/commands/<id:command_id>/replay", methods=["GET", "POST"])
+def replay(command_id: int) -> Any:
+    """GET asks for confirmation; the form it shows POSTs here to replay."""
+    if request.method == "GET":
+        record = _replayable(command_id)
+        return render_template("admin/confirm_replay.html", command=record, domain=readable_domain(record["aggregate_key"]))
     _check_csrf()
-    services().outbox.replay([command_id])
-    return redirect(request.form.get("next") or url_for("dashboard.overview"))
+    if not services().outbox.replay([command_id]):
+        _replayable(command_id)  # says why not
+    flash(f"Command {command_id} is pending again.")
+    return redirect(_back_to(url_for("dashboard.overview")))
+
+
+def _replayable(command_id: int) -> dict[str, Any]:
+    record = services().outbox.get_command(command_id)
+    if record is None:
+        abort(404, f"There is no command with id {command_id}.")
+    if record["status"] not in (DEAD, DONE):
+        abort(409, f"Command {command_id} is {record['status']}; only dead or done commands can be replayed.")
+    return record
+
+
+@bp.route("/commands/replay", methods=["GET", "POST"])
+def replay_shown() -> Any:
+    """GET counts what the filter picks and asks; the form it shows POSTs here to replay."""
+    if request.method == "GET":
+        chosen = _bulk_filter(request.args)
+        ids = _matching_ids(chosen, through=None)
+        return render_template("admin/confirm_replay_shown.html", filter=chosen, ids=ids, through=max(ids, default=0))
+    _check_csrf()
+    chosen = _bulk_filter(request.form)
+    through = _id_arg(request.form, "through")
+    if through is None:
+        abort(400, "The form lost its upper id; open the list and confirm again.")
+    # Only what the confirmation page counted: commands failing since then wait for a new look.
+    ids = _matching_ids(chosen, through)
+    replayed = sum(len(services().outbox.replay(ids[start:start + REPLAY_BATCH]))
+                   for start in range(0, len(ids), REPLAY_BATCH))
+    flash(f"{replayed} command{'s' if replayed != 1 else ''} pending again.")
+    return redirect(url_for("dashboard.commands", **chosen.query()))
+
+
+def _bulk_filter(args: Any) -> CommandFilter:
+    chosen = _filter(args)
+    if not chosen.replayable:
+        abort(400, "Choose the status dead or done to replay a filtered set: only finished commands can be replayed.")
+    return chosen
+
+
+def _matching_ids(chosen: CommandFilter, through: int | None) -> list[int]:
+    """Every id the filter picks, at most ``through``, walking the list page by page."""
+    outbox, ids, before = services().outbox, [], None if through is None else through + 1
+    while True:
+        page = outbox.list_commands(**chosen.store_arguments(), limit=REPLAY_BATCH, after_id=before)
+        ids.extend(row["id"] for row in page)
+        if len(page) < REPLAY_BATCH:
+            return ids
+        before = page[-1]["id"]
+
+
+@bp.get("/domains")
+def find_domain() -> Response:
+    query = request.args.get("q", "")
+    try:
+        name = normalise_domain(query)
+    except ValueError as error:
+        abort(400, f"{query.strip() or 'The search'} {error}.")
+    return redirect(url_for("dashboard.domain", name=name))
+
+
+@bp.get("/domains/<name>")
+def domain(name: str) -> Any:
+    try:
+        key = normalise_domain(name)
+    except ValueError as error:
+        abort(400, f"{name} {error}.")
+    if key != name:
+        return redirect(url_for("dashboard.domain", name=key))
+    before = _id_arg(request.args, "before")
+    history = services().outbox.list_commands(aggregate_key=key, limit=PAGE, after_id=before)
+    mirror = mirrored(services().engine, key)
+    status = 404 if mirror is None and not history and before is None else 200
+    return render_template(
+        "admin/domain.html", key=key, domain=readable_domain(key), mirror=mirror, rows=history,
+        older=history[-1]["id"] if len(history) == PAGE else None, paged=before is not None,
+    ), status
 
 
 @bp.get("/sync/<id:run_id>")
 def sync_run(run_id: int) -> Any:
-    with services().engine.connect() as conn:
-        run = conn.execute(select(SyncRun.__table__).where(SyncRun.id == run_id)).first()
-        if run is None:
-            abort(404, f"There is no sync run {run_id}.")
-        changes = conn.execute(
-            select(SyncChange.__table__).where(SyncChange.run_id == run_id).order_by(SyncChange.kind, SyncChange.domain)
-        ).all()
-    return render_template("admin/sync_run.html", run=run, changes=changes)
+    run = load_run(services().engine, run_id)
+    if run is None:
+        abort(404, f"There is no sync run {run_id}.")
+    return render_template("admin/sync_run.html", run=run, shown=REPORT_ROWS,
+                           changes=load_changes(services().engine, run_id, REPORT_ROWS))
+
+
+@bp.app_template_filter("readable_domain")
+def readable_domain(key: str) -> str:
+    """The Unicode form of a stored A-label, for people; the key itself when it has none."""
+    try:
+        return to_unicode(key)
+    except ValueError:
+        return key

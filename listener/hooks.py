@@ -18,6 +18,7 @@ from listener.errors import Refusal
 from listener.schemas import ENVELOPE, EVENT_DATA
 from listener.services import services
 from listener.signing import SignatureError
+from listener.storable import unstorable_text
 from opbridge import logs
 from outbox.sealing import NoAtRestKey, holds_secret
 from outbox.store import NewEvent
@@ -126,6 +127,13 @@ def _sealed(document: dict[str, Any], data: dict[str, Any]) -> tuple[str, dict[s
 def _validate(document: Any) -> tuple[str, dict[str, Any]]:
     if not isinstance(document, dict):
         raise Refusal(400, "malformed_envelope", "The body must be a JSON object: the event envelope.")
+    # Over the whole body, before any schema: new event types and unknown fields are covered too.
+    unstorable = unstorable_text(document)
+    if unstorable:
+        paths = sorted(unstorable)
+        named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        raise Refusal(422, "unstorable_text", f"The event holds text no database can store, in {named}; see details.",
+                      {path: unstorable[path] for path in paths[:50]})
     try:
         envelope = ENVELOPE.load(document)
     except ValidationError as error:

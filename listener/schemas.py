@@ -188,6 +188,26 @@ class DomainEditedSchema(DomainRef):
     next_due_date = IsoDate(load_default=None, allow_none=True)
 
 
+class RegistrationRequestedSchema(DomainItemSchema):
+    """A registrar module's RegisterDomain: one domain, with the contacts WHMCS gave it."""
+
+    client_id = _id(load_default=None, allow_none=True)
+    registrant = _contact(required=True)
+    admin = _optional_contact()
+
+
+class TransferRequestedSchema(RegistrationRequestedSchema):
+    """A registrar module's TransferDomain; the auth code travels in ``epp_code``."""
+
+
+class RenewalRequestedSchema(DomainRef):
+    """A registrar module's RenewDomain. ``expiry_date`` is the WHMCS expiry the renewal
+    starts from: with the domain id and the years it names one renewal on every path."""
+
+    period_years = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10))
+    expiry_date = IsoDate(load_default=None, allow_none=True)
+
+
 class SourceSchema(Strict):
     system_url = fields.String(load_default=None, allow_none=True)
     whmcs_version = fields.String(load_default=None, allow_none=True)
@@ -212,4 +232,7 @@ EVENT_DATA: dict[str, Schema] = {
     "domain.contacts_changed": ContactsChangedSchema(),
     "domain.delete_requested": DomainRef(),
     "domain.edited": DomainEditedSchema(),
+    "domain.registration_requested": RegistrationRequestedSchema(),
+    "domain.transfer_requested": TransferRequestedSchema(),
+    "domain.renewal_requested": RenewalRequestedSchema(),
 }

@@ -335,9 +335,10 @@ def _register_parts() -> None:
     from opclient.cli import authcode, check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
     from outbox.sync.cli import sync
+    from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, authcode, dns_templates, sync):
+    for command in (serve, check, authcode, dns_templates, sync, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

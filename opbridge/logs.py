@@ -15,9 +15,10 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
+from opbridge import times
 from opbridge.settings import FIELDS
 
 MASK = "***"
@@ -84,6 +85,8 @@ class _Secrets:
             return [self.masked(item) for item in value]
         if value is None or isinstance(value, (bool, int, float)):
             return value
+        if isinstance(value, (datetime, date)):
+            return times.iso(value)
         return self.mask(str(value))
 
 
@@ -94,7 +97,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": times.iso(datetime.fromtimestamp(record.created, timezone.utc)),
             "level": record.levelname,
             "logger": record.name,
             **self.fields(record),
@@ -114,6 +117,8 @@ class AccessJsonFormatter(JsonFormatter):
     def fields(self, record: logging.LogRecord) -> dict[str, Any]:
         atoms = record.args if isinstance(record.args, Mapping) else {}
         fields = {name: atoms[atom] for name, atom in _ACCESS_ATOMS.items() if atoms.get(atom, "-") != "-"}
+        if str(fields.get("status", "")).isdigit():
+            fields["status"] = int(fields["status"])  # so a query can say status >= 500
         return {"message": f"{fields.get('method')} {fields.get('path')} {fields.get('status')}", **fields}
 
 
@@ -186,10 +191,8 @@ def gunicorn_logconfig(settings: Any) -> dict[str, Any]:
             "lines": {"()": formatter, "fmt": settings.log_format, "secrets": secrets},
             "access": {"()": access_formatter, "fmt": settings.log_format, "secrets": secrets},
         },
-        "filters": {"scheduler_chatter": {"()": _SchedulerChatter}},
         "handlers": {
-            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr",
-                       "filters": ["scheduler_chatter"]},
+            "stderr": {"class": "logging.StreamHandler", "formatter": "lines", "stream": "ext://sys.stderr"},
             "stdout": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
         },
         "root": {"level": settings.log_level, "handlers": ["stderr"]},

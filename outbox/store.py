@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Engine, Integer, and_, cast, delete, exists, func, insert, literal_column, select, update
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import aliased
 
 from outbox.db import backend
@@ -86,14 +86,44 @@ WHERE commands.id = picked.id
 RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
           commands.attempts, commands.max_attempts, commands.state
 """
+# MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
+# incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
+_MYSQL_REFUSED_VALUE = {1300, 1366, 3140, 4025}
 # SQLite takes one writer at a time. Threads of one process queue here instead of in
 # SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
 _SQLITE_WRITES = threading.Lock()
 
 
+# Tries that count as failures on the dashboard: retried, given up, or lost with their worker.
+FAILED_OUTCOMES = ("retry", DEAD, "lease_expired")
+# Whole minutes from ``start`` to a timestamp column, per backend.
+MINUTES_SINCE = {
+    "postgresql": lambda column, start: cast(func.floor(func.extract("epoch", column - start) / 60), Integer),
+    "mysql": lambda column, start: func.timestampdiff(literal_column("MINUTE"), start, column),
+    "sqlite": lambda column, start: (cast(func.strftime("%s", column), Integer)
+                                     - cast(func.strftime("%s", start), Integer)) // 60,
+}
+
+
 def utcnow() -> datetime:
     """Naive UTC: every timestamp column holds UTC without a zone, on every backend."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def refused_value(error: BaseException) -> bool:
+    """True when the database or its driver refused a value it was given, and would again.
+
+    False for a server out of reach, a lost connection, a lock or a deadlock: trying the
+    same write later can succeed.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return False
+        code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+        return isinstance(error, DataError) or (isinstance(code, int) and code in _MYSQL_REFUSED_VALUE)
+    if isinstance(error, StatementError):  # a parameter the driver could not convert
+        error = error.orig
+    return isinstance(error, (UnicodeError, ValueError, TypeError))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +171,46 @@ class Failure:
     code: str | None = None
     transient: bool = True
     retry_after: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class MinuteOfTries:
+    start: datetime
+    done: int
+    failed: int
+
+
+def first_id_written(conn: Connection, table: Any, written_at: Any, moment: datetime) -> int:
+    """The lowest id of a row written at or after ``moment``, found on the primary key.
+
+    Ids are handed out as rows are written, so they follow ``written_at`` (up to the
+    transactions in flight at one moment). A bound on the id is a range of every index
+    the table has, where a bound on the time column has no index to use. Galloping back
+    from the newest row and then bisecting costs a few point lookups, growing with the
+    log of the rows written since ``moment``.
+    """
+    newest = conn.scalar(select(func.max(table.c.id)))
+    if newest is None:
+        return 0
+
+    def written_from(row_id: int) -> datetime:
+        return conn.scalar(select(written_at).where(table.c.id >= row_id).order_by(table.c.id).limit(1))
+
+    # Rows from ``high`` on were written at or after ``moment``; the row at or after ``low``, before it.
+    low, high, step = 0, newest + 1, 64
+    while newest + 1 - step > 0:
+        probe = newest + 1 - step
+        if written_from(probe) < moment:
+            low = probe
+            break
+        high, step = probe, step * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if written_from(middle) < moment:
+            low = middle
+        else:
+            high = middle
+    return high
 
 
 # A success the worker has yet to record: the command, the handler's note, its calls.
@@ -564,7 +634,10 @@ class Outbox:
         aggregate_key: str | None = None,
         limit: int = 100,
         after_id: int | None = None,
+        created_from: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> list[dict[str, Any]]:
+        """Commands newest first; ``after_id`` is the keyset: the last id of the page before."""
         query = select(commands).order_by(commands.c.id.desc()).limit(limit)
         if status:
             query = query.where(commands.c.status == status)
@@ -575,7 +648,57 @@ class Outbox:
         if after_id:
             query = query.where(commands.c.id < after_id)
         with self.engine.connect() as conn:
+            # A time range becomes an id range, which every index on commands ends in.
+            if created_from:
+                query = query.where(commands.c.id >= first_id_written(conn, commands, commands.c.created_at, created_from),
+                                    commands.c.created_at >= created_from)
+            if created_before:
+                query = query.where(commands.c.id < first_id_written(conn, commands, commands.c.created_at, created_before),
+                                    commands.c.created_at < created_before)
             return [redact_command(dict(row._mapping)) for row in conn.execute(query)]
+
+    def tries_per_minute(self, minutes: int = 60) -> list[MinuteOfTries]:
+        """Finished and failed tries in each of the last ``minutes`` minutes, oldest first."""
+        now = self.clock()
+        start = now.replace(second=0, microsecond=0) - timedelta(minutes=minutes - 1)
+        with self.engine.connect() as conn:
+            recent = attempts.c.id >= first_id_written(conn, attempts, attempts.c.started_at, start)
+            tries = select(MINUTES_SINCE[self.backend](attempts.c.started_at, start).label("minute"),
+                           attempts.c.outcome).where(recent, attempts.c.started_at >= start).subquery()
+            rows = conn.execute(
+                select(tries.c.minute, tries.c.outcome, func.count()).group_by(tries.c.minute, tries.c.outcome)
+            ).all()
+        done, failed = [0] * minutes, [0] * minutes
+        for minute, outcome, n in rows:
+            if 0 <= minute < minutes:
+                if outcome == DONE:
+                    done[int(minute)] += n
+                elif outcome in FAILED_OUTCOMES:
+                    failed[int(minute)] += n
+        return [MinuteOfTries(start + timedelta(minutes=i), done[i], failed[i]) for i in range(minutes)]
+
+    def last_pause(self, since: datetime) -> dict[str, Any] | None:
+        """The newest try a worker handed back because a service refused it (a circuit opening)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(attempts)
+                .where(attempts.c.id >= first_id_written(conn, attempts, attempts.c.started_at, since),
+                       attempts.c.outcome == "paused", attempts.c.error_code.is_not(None))
+                .order_by(attempts.c.id.desc())
+                .limit(1)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def counts_by_type(self) -> dict[str, dict[str, int]]:
+        """{type: {status: n}} for every type with commands."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(commands.c.type, commands.c.status, func.count()).group_by(commands.c.type, commands.c.status)
+            ).all()
+        counted: dict[str, dict[str, int]] = {}
+        for type_, status, n in rows:
+            counted.setdefault(type_, {s: 0 for s in (PENDING, RUNNING, DONE, DEAD)})[status] = n
+        return dict(sorted(counted.items()))
 
     def get_command(self, command_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -26,14 +27,23 @@ from outbox import calllog
 from outbox.circuit import Circuit
 from outbox.failures import classify
 from outbox.notify import start_waker
+from outbox.models import DEAD, PENDING
 from outbox.registry import Context, Registry
 from outbox.registry import registry as default_registry
-from outbox.store import Claimed, Failure, Finished, Outbox
+from outbox.store import Claimed, Failure, Finished, Outbox, refused_value
 
 log = logging.getLogger("opbridge.worker")
 
 MIN_BATCH = 32
+# Outcomes worth a line (successes are counted, not logged: thousands a second would drown the rest).
+_TOLD = {PENDING: (logging.INFO, "the command will be retried"),
+         DEAD: (logging.WARNING, "the command is dead (opbridge commands show tells why)")}
 OUTCOMES = Counter("opbridge_worker_outcomes_total", "Tries finished by this worker", ["type", "outcome"])
+
+
+def _reason(error: BaseException) -> str:
+    # The driver's message can quote the statement's parameters (call records), so only the class.
+    return type(getattr(error, "orig", None) or error).__name__
 
 
 def worker_name() -> str:
@@ -139,7 +149,17 @@ class Worker:
     def _record_and_lease(self, pool: ThreadPoolExecutor | None, limit: int) -> list[Claimed]:
         with self._lock:
             finished = dict(self._succeeded)
-        batch = self.outbox.complete_and_claim(self.name, list(finished.values()), limit)
+        try:
+            batch = self.outbox.complete_and_claim(self.name, list(finished.values()), limit)
+        except Exception as error:
+            if not finished or not refused_value(error):
+                raise
+            # One success whose note or calls the database refuses fails the whole round,
+            # and would again every round: so record them one at a time instead.
+            log.warning("recording a round failed (%s); recording its commands one at a time", _reason(error))
+            self._record_one_at_a_time(finished)
+            finished = {}
+            batch = self.outbox.claim(self.name, limit)
         with self._lock:
             for command_id in finished:
                 self._succeeded.pop(command_id)
@@ -150,6 +170,28 @@ class Worker:
         for command, future in submitted:
             future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
         return batch
+
+    def _record_one_at_a_time(self, finished: dict[int, Finished]) -> None:
+        for command_id, (command, note, calls) in finished.items():
+            self._recorded_or_dead(command, lambda: self.outbox.complete(command, note, calls))
+            with self._lock:
+                self._succeeded.pop(command_id)
+                self._held.pop(command_id)
+
+    def _recorded_or_dead(self, command: Claimed, record: Callable[[], Any]) -> Any:
+        """Record an outcome; if the database refuses what it carries, the command goes dead instead."""
+        try:
+            return record()
+        except Exception as error:
+            if not refused_value(error):
+                raise
+            reason = _reason(error)
+        log.error("the database refused the outcome of command %s (%s); it goes dead", command.id, reason)
+        return self.outbox.fail(command, Failure(
+            f"This try's outcome could not be stored: the database refused its note or call record ({reason}). "
+            "The registrar may have acted on it; check the domain before replaying.",
+            "unstorable_outcome", transient=False,
+        ))
 
     def _finished(self, command_id: int) -> None:
         with self._lock:
@@ -172,6 +214,9 @@ class Worker:
         """
         with logs.about(command_id=command.id, domain=command.aggregate_key):
             outcome = self._execute(command, batch_success)
+            if outcome in _TOLD:
+                level, told = _TOLD[outcome]
+                log.log(level, f"try {command.attempts} of {command.max_attempts} failed; {told}", extra={"type": command.type})
         OUTCOMES.labels(command.type, outcome).inc()
         return outcome
 
@@ -193,8 +238,8 @@ class Worker:
         if batch_success:
             with self._lock:
                 self._succeeded[command.id] = (command, note, context.calls or None)
-        else:
-            self.outbox.complete(command, note, context.calls or None)
+        elif self._recorded_or_dead(command, lambda: self.outbox.complete(command, note, context.calls or None)) == DEAD:
+            return DEAD
         return "done"
 
     def _record_failure(self, command: Claimed, context: Context, error: Exception, service: str | None) -> str:
@@ -207,7 +252,7 @@ class Worker:
             pause = circuit.open(verdict.failure.message)
             self.outbox.release(command, pause, verdict.failure)
             return "paused"
-        return self.outbox.fail(command, verdict.failure, calls)
+        return self._recorded_or_dead(command, lambda: self.outbox.fail(command, verdict.failure, calls))
 
     def circuit(self, service: str | None) -> Circuit | None:
         if service is None:
@@ -233,7 +278,10 @@ class Worker:
         self._give_back_queued()
         deadline = time.monotonic() + self.grace_seconds
         while True:
-            self._record_and_lease(None, 0)
+            try:
+                self._record_and_lease(None, 0)
+            except Exception:  # noqa: BLE001 - a database outage must not turn a stop into a crash
+                log.exception("recording finished commands failed while stopping; trying again until the grace ends")
             if not self._held_ids() or time.monotonic() >= deadline:
                 break
             self._wait()

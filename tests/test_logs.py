@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from opbridge import logs
 from opbridge.settings import load_settings
 from outbox.db import make_engine, upgrade
-from outbox.store import Outbox
+from outbox.store import NewCommand, Outbox
 from tests.dispatch.harness import enqueue
 from tests.listener.conftest import NEW_SECRET, signed_headers
 from tests.listener.events import SAMPLES
@@ -67,6 +68,7 @@ def test_gunicorn_error_and_access_logs_are_json_with_request_and_event_ids(tmp_
     assert responses["accepted"].status_code == 202 and responses["refused"].status_code == 401
     text = log.read_text()
     lines = _json_lines(text)  # every line, whoever wrote it, is one JSON object
+    assert all(datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0) for line in lines)
 
     ids = {name: response.headers["X-Request-Id"] for name, response in responses.items()}
     assert ids["given"] == "proxy-id.42"
@@ -77,7 +79,7 @@ def test_gunicorn_error_and_access_logs_are_json_with_request_and_event_ids(tmp_
     assert set(ids.values()) <= set(access)  # besides the readiness probe's requests
     assert access[ids["accepted"]] | {"time": None, "duration_ms": None, "bytes": None, "remote": None} == {
         "time": None, "level": "INFO", "logger": "gunicorn.access", "message": "POST /hooks/whmcs 202",
-        "method": "POST", "path": "/hooks/whmcs", "protocol": "HTTP/1.1", "status": "202",
+        "method": "POST", "path": "/hooks/whmcs", "protocol": "HTTP/1.1", "status": 202,
         "duration_ms": None, "bytes": None, "remote": None, "request_id": ids["accepted"], "event_id": "evt_ok",
     }
     assert access[ids["admin"]]["path"] == "/api/v1/commands/999999"
@@ -130,7 +132,9 @@ def test_a_worker_line_about_a_command_carries_its_id_and_domain(tmp_path):
     url = f"sqlite:///{tmp_path / 'worker.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    [command_id] = enqueue(Outbox(engine, (1,)), "domain.lock_changed", SAMPLES["domain.lock_changed"]["data"])
+    outbox = Outbox(engine, (1,))
+    [command_id] = enqueue(outbox, "domain.lock_changed", SAMPLES["domain.lock_changed"]["data"])
+    [unknown_id] = outbox.enqueue(None, [NewCommand("no_such_type", "b.example", {})]).command_ids  # dead at once
     engine.dispose()
     log = tmp_path / "worker.log"
     with serve_wsgi(create_app()) as sandbox_url:
@@ -144,13 +148,17 @@ def test_a_worker_line_about_a_command_carries_its_id_and_domain(tmp_path):
         }
         with _worker(env, log) as process:
             _wait_for_line(log, process, "calls paused")
+            _wait_for_line(log, process, "the command is dead")
     text = log.read_text()
     lines = _json_lines(text)
     [paused] = [line for line in lines if line["logger"] == "opbridge.circuit"]
     assert paused["command_id"] == command_id and paused["domain"] == "a.example" and paused["level"] == "ERROR"
+    [dead] = [line for line in lines if "the command is dead" in line["message"]]
+    assert (dead["command_id"], dead["domain"], dead["type"], dead["level"]) == (unknown_id, "b.example", "no_such_type",
+                                                                               "WARNING")
     assert any(line["logger"] == "opbridge.scheduler" and line["message"] == "sync scheduler started" for line in lines)
     # Outside a command the context is empty again.
-    assert all("command_id" not in line for line in lines if line["logger"] != "opbridge.circuit")
+    assert all("command_id" not in line for line in lines if line not in (paused, dead))
     assert not [line for line in lines if line["logger"].startswith("apscheduler")]
     assert "kept-out-of-logs" not in text
 

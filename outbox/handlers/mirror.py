@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from opclient.types import Domain, DomainOrder
@@ -54,3 +54,10 @@ def remember(engine: Engine, name: str, payload: dict[str, Any], fields: dict[st
 def _update(engine: Engine, name: str, values: dict[str, Any]) -> bool:
     with engine.begin() as conn:
         return conn.execute(update(domains).where(domains.c.name == name).values(**values)).rowcount == 1
+
+
+def mirrored(engine: Engine, name: str) -> dict[str, Any] | None:
+    """The mirror's row for an A-label name, or None when the domain was never seen."""
+    with engine.connect() as conn:
+        row = conn.execute(select(domains).where(domains.c.name == name)).first()
+    return dict(row._mapping) if row else None

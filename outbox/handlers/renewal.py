@@ -8,7 +8,10 @@ the renewal happened, and stops.
 
 Three more guards keep money from being spent twice or without a decision:
 - A redelivered ``invoice.paid`` (a new webhook id) enqueues a second command for the
-  same invoice item; when an earlier one for that item is done, this one is too.
+  same invoice item; when an earlier one for that item is done, this one is too. The
+  same holds across carriers: the renewal of WHMCS domain N from expiry D for P years is
+  one business action whether the hook's paid invoice item or the registrar module's
+  RenewDomain carried it, so a done command with that key makes a second one done too.
 - Openprovider's own autorenew may renew before WHMCS takes the payment (the double
   renewal the 2.1 manual warns about). The item carries the expiry WHMCS had then; when
   Openprovider's expiry is already the paid years beyond it, nothing is renewed, and the
@@ -36,10 +39,9 @@ commands = Command.__table__
 
 @registry.register("renew_domain", service=OPENPROVIDER)
 def renew_domain(context: Context) -> str:
-    earlier = _earlier_command_for_item(context)
+    earlier = _earlier_renewal(context)
     if earlier is not None:
-        return (f"Invoice {context.payload['invoice_id']} item {context.payload['item_id']} was already "
-                f"renewed by command {earlier}; not renewed again.")
+        return f"{earlier[1]} was already renewed by command {earlier[0]}; not renewed again."
     domain = require_domain(context, "be renewed")
     recorded = context.state.get(RECORDED)
     if recorded and domain.expiration_date and domain.expiration_date.date() > dt.date.fromisoformat(recorded):
@@ -106,9 +108,10 @@ def _years_ahead(expiry: dt.date, paid_from: str | None) -> int:
     return max(0, round((expiry - dt.date.fromisoformat(paid_from)).days / DAYS_PER_YEAR))
 
 
-def _earlier_command_for_item(context: Context) -> int | None:
-    invoice_id, item_id = context.payload.get("invoice_id"), context.payload.get("item_id")
-    if not (invoice_id and item_id):
+def _earlier_renewal(context: Context) -> tuple[int, str] | None:
+    """A done command of this domain for the same paid item or the same renewal, and which."""
+    keys = _renewal_keys(context.payload)
+    if not keys:
         return None
     query = select(commands.c.id, commands.c.payload).where(
         commands.c.aggregate_key == context.command.aggregate_key,
@@ -118,6 +121,19 @@ def _earlier_command_for_item(context: Context) -> int | None:
     )
     with context.services.engine.connect() as conn:
         for row in conn.execute(query):
-            if row.payload.get("invoice_id") == invoice_id and row.payload.get("item_id") == item_id:
-                return row.id
+            shared = keys.items() & _renewal_keys(row.payload).items()
+            if shared:
+                return row.id, min(shared)[0]
     return None
+
+
+def _renewal_keys(payload: dict) -> dict[str, tuple]:
+    """What names this renewal: the paid invoice item, and the renewal of domain N from expiry D for P years."""
+    keys: dict[str, tuple] = {}
+    if payload.get("invoice_id") and payload.get("item_id"):
+        keys[f"Invoice {payload['invoice_id']} item {payload['item_id']}"] = (payload["invoice_id"], payload["item_id"])
+    if payload.get("domain_id") and payload.get("expiry_date"):
+        years = int(payload.get("period_years") or 1)
+        keys[f"The {years}-year renewal from {payload['expiry_date']}"] = (
+            payload["domain_id"], payload["expiry_date"], years)
+    return keys

@@ -83,7 +83,13 @@ def load_run(engine: Engine, run_id: int | None = None) -> dict[str, Any] | None
     return dict(row._mapping) if row else None
 
 
-def load_changes(engine: Engine, run_id: int) -> list[dict[str, Any]]:
-    query = select(changes).where(changes.c.run_id == run_id).order_by(changes.c.id)
+def load_runs(engine: Engine, limit: int) -> list[dict[str, Any]]:
+    """The newest runs, newest first."""
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(select(runs).order_by(runs.c.id.desc()).limit(limit))]
+
+
+def load_changes(engine: Engine, run_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+    query = select(changes).where(changes.c.run_id == run_id).order_by(changes.c.id).limit(limit)
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]

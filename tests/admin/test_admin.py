@@ -111,9 +111,12 @@ def test_dashboard_sign_in_and_replay(admin):  # noqa: ANN001
     browser = requests.Session()
     login = browser.get(f"{admin.base}/admin/", timeout=10)
     assert login.status_code == 200 and 'name="token"' in login.text
-    wrong = browser.post(f"{admin.base}/admin/login", data={"token": "nope"}, timeout=10)
+    form = re.search(r'name="csrf" value="([^"]+)"', login.text).group(1)
+    forged_login = browser.post(f"{admin.base}/admin/login", data={"token": TOKEN}, timeout=10)
+    assert forged_login.status_code == 400 and 'name="token"' not in forged_login.text
+    wrong = browser.post(f"{admin.base}/admin/login", data={"token": "nope", "csrf": form}, timeout=10)
     assert wrong.status_code == 401
-    overview = browser.post(f"{admin.base}/admin/login", data={"token": TOKEN}, timeout=10)
+    overview = browser.post(f"{admin.base}/admin/login", data={"token": TOKEN, "csrf": form}, timeout=10)
     assert overview.status_code == 200
     assert '<b id="count-dead">1</b>' in overview.text and "invalid owner handle" in overview.text
     forged = browser.post(f"{admin.base}/admin/commands/{dead}/replay", data={"csrf": "forged"}, timeout=10)

@@ -14,114 +14,13 @@
 
 declare(strict_types=1);
 
-// Deprecations included: the hook file has to keep working on the PHP versions after 8.1.
-error_reporting(E_ALL);
-define('WHMCS', true);
-define('ROOTDIR', getenv('OPBRIDGE_HARNESS_ROOT') ?: __DIR__);
-
-require __DIR__ . '/whmcs_classes.php';
-
-final class Harness
-{
-    /** @var list<array{0: string, 1: int, 2: callable}> */
-    public static array $hooks = [];
-    public static array $apiCalls = [];
-    public static array $moduleLog = [];
-    public static array $phpErrors = [];
-    public static array $data = [];
-}
-
-function add_hook(string $name, int $priority, callable $callback): void
-{
-    Harness::$hooks[] = [$name, $priority, $callback];
-}
-
-function logModuleCall(
-    string $module,
-    string $action,
-    mixed $request,
-    mixed $response,
-    mixed $processed = '',
-    array $replaceVars = []
-): void {
-    Harness::$moduleLog[] = compact('module', 'action', 'request', 'response', 'processed', 'replaceVars');
-}
-
-/**
- * The read actions the hook uses, answering the way WHMCS 8 does (see reference/whmcs.md §3).
- */
-function localAPI(string $command, array $values = [], ?string $adminUser = null): array
-{
-    Harness::$apiCalls[] = [$command, $values];
-    $data = Harness::$data;
-    switch ($command) {
-        case 'GetClientsDomains':
-            $row = $data['domains'][(string) ($values['domainid'] ?? '')] ?? null;
-            return [
-                'result' => 'success',
-                'clientid' => $row['userid'] ?? null,
-                'domainid' => $values['domainid'] ?? null,
-                'totalresults' => $row === null ? 0 : 1,
-                'startnumber' => 0,
-                'numreturned' => $row === null ? 0 : 1,
-                // WHMCS answers an empty string, not an empty list, when nothing matches.
-                'domains' => $row === null ? '' : ['domain' => [$row]],
-            ];
-        case 'GetOrders':
-            $order = $data['orders'][(string) ($values['id'] ?? '')] ?? null;
-            return [
-                'result' => 'success',
-                'totalresults' => $order === null ? '0' : '1',
-                'startnumber' => 0,
-                'numreturned' => $order === null ? 0 : 1,
-                'orders' => $order === null ? '' : ['order' => [$order]],
-            ];
-        case 'GetInvoice':
-            $invoice = $data['invoices'][(string) ($values['invoiceid'] ?? '')] ?? null;
-            return $invoice === null
-                ? ['result' => 'error', 'message' => 'Invoice ID Not Found']
-                : ['result' => 'success'] + $invoice;
-        case 'GetClientsDetails':
-            $client = $data['clients'][(string) ($values['clientid'] ?? '')] ?? null;
-            return $client === null
-                ? ['result' => 'error', 'message' => 'Client Not Found']
-                : ['result' => 'success'] + $client + ['client' => $client];
-        default:
-            return ['result' => 'error', 'message' => "Command '{$command}' is not stubbed by the harness"];
-    }
-}
-
-function harness_fixture(): array
-{
-    $data = require __DIR__ . '/whmcs_data.php';
-    $patch = json_decode(getenv('OPBRIDGE_HARNESS_PATCH') ?: '{}', true, 512, JSON_THROW_ON_ERROR);
-    foreach ($patch['domains'] ?? [] as $id => $fields) {
-        $data['domains'][(string) $id] = array_merge($data['domains'][(string) $id], $fields);
-    }
-    return $data;
-}
-
-function harness_spool(): array
-{
-    $pdo = WHMCS\Database\Capsule::connection()->getPdo();
-    $exists = $pdo->query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'mod_opbridge_spool'");
-    if ((int) $exists->fetchColumn() === 0) {
-        return [];
-    }
-    return $pdo->query('SELECT * FROM mod_opbridge_spool ORDER BY queued_at')->fetchAll(PDO::FETCH_ASSOC);
-}
+require __DIR__ . '/whmcs_functions.php';
 
 [, $hookName, $varsJson] = $argv + [null, '', '{}'];
 if ($hookName === '') {
     fwrite(STDERR, "usage: php harness.php <HookName> '<vars as JSON>'\n");
     exit(2);
 }
-Harness::$data = harness_fixture();
-set_error_handler(static function (int $level, string $message, string $file, int $line): bool {
-    Harness::$phpErrors[] = "{$message} at " . basename($file) . ":{$line}";
-    return true;
-});
-
 require dirname(__DIR__, 2) . '/whmcs/includes/hooks/opbridge.php';
 
 $vars = json_decode($varsJson, true, 512, JSON_THROW_ON_ERROR);

@@ -1,7 +1,8 @@
 <?php
 /**
- * The two WHMCS classes the hook file uses, backed by a SQLite file (OPBRIDGE_HARNESS_DB)
- * instead of WHMCS's MySQL connection, and a fixed pair of tblconfiguration settings.
+ * Stand-ins for the WHMCS classes the hook file and the registrar module use: Capsule backed
+ * by a SQLite file (OPBRIDGE_HARNESS_DB) instead of WHMCS's MySQL connection, Setting with a
+ * fixed pair of tblconfiguration settings, and the module's exception and lookup classes.
  */
 
 declare(strict_types=1);
@@ -45,6 +46,67 @@ namespace WHMCS\Config {
         public static function getValue(string $name): mixed
         {
             return self::VALUES[$name] ?? null;
+        }
+    }
+}
+
+namespace WHMCS\Exception\Module {
+
+    /** Stand-in for WHMCS's exception a registrar's config_validate throws to refuse settings. */
+    class InvalidConfiguration extends \Exception
+    {
+    }
+}
+
+namespace WHMCS\Domains\DomainLookup {
+
+    /**
+     * Stand-in for WHMCS's lookup result: the setters a registrar's CheckAvailability uses,
+     * with the status constants WHMCS defines, and a toArray() for the harness's report.
+     */
+    class SearchResult
+    {
+        public const STATUS_REGISTERED = 'registered';
+        public const STATUS_NOT_REGISTERED = 'available';
+        public const STATUS_RESERVED = 'reserved';
+        public const STATUS_TLD_NOT_SUPPORTED = 'unknown';
+
+        private string $status = '';
+        private bool $premium = false;
+        private array $pricing = [];
+
+        public function __construct(private string $sld, private string $tld)
+        {
+        }
+
+        public function setStatus(string $status): void
+        {
+            $this->status = $status;
+        }
+
+        public function setPremiumDomain(bool $premium): void
+        {
+            $this->premium = $premium;
+        }
+
+        public function setPremiumCostPricing(array $pricing): void
+        {
+            $this->pricing = $pricing;
+        }
+
+        public function toArray(): array
+        {
+            return ['sld' => $this->sld, 'tld' => $this->tld, 'status' => $this->status,
+                    'premium' => $this->premium, 'pricing' => $this->pricing];
+        }
+    }
+
+    /** Stand-in for WHMCS's ResultsList (an ArrayObject of SearchResults in WHMCS too). */
+    class ResultsList extends \ArrayObject
+    {
+        public function toArray(): array
+        {
+            return array_map(static fn (SearchResult $result): array => $result->toArray(), $this->getArrayCopy());
         }
     }
 }

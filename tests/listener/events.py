@@ -68,6 +68,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "domain.edited": envelope("domain.edited", {
         "domain_id": 7, "domain": "a.example", "autorenew": True, "id_protection": False,
         "status": "Active", "expiry_date": "2027-01-01", "next_due_date": "2026-12-22"}),
+    "domain.registration_requested": envelope("domain.registration_requested", {
+        **item(), "client_id": 4, "registrant": CONTACT}),
+    "domain.transfer_requested": envelope("domain.transfer_requested", {
+        **item(domain="moved.example", epp_code="s3cr3t-code"), "registrant": CONTACT, "admin": CONTACT}),
+    "domain.renewal_requested": envelope("domain.renewal_requested", {
+        "domain_id": 9, "domain": "Renew.Example", "period_years": 2, "expiry_date": "2027-03-01"}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -86,6 +92,9 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.contacts_changed": [("update_contacts", "a.example")],
     "domain.delete_requested": [("delete_domain", "a.example")],
     "domain.edited": [("set_autorenew", "a.example"), ("set_id_protection", "a.example")],
+    "domain.registration_requested": [("register_domain", "xn--bcher-kva.example")],
+    "domain.transfer_requested": [("transfer_domain", "moved.example")],
+    "domain.renewal_requested": [("renew_domain", "renew.example")],
 }
 
 

@@ -18,15 +18,15 @@ JSON_VALUES = st.recursive(
 
 
 @st.composite
-def mutated_events(draw) -> bytes:
-    """A sample event with one field anywhere replaced by arbitrary JSON."""
+def mutated_events(draw, values: st.SearchStrategy = JSON_VALUES) -> bytes:
+    """A sample event with one field anywhere replaced by a value drawn from ``values``."""
     event = json.loads(json.dumps(SAMPLES[draw(st.sampled_from(sorted(SAMPLES)))]))
     node = event
     while isinstance(node, (dict, list)) and node and draw(st.booleans()):
         keys = list(node) if isinstance(node, dict) else list(range(len(node)))
         key = draw(st.sampled_from(keys))
         if not isinstance(node[key], (dict, list)) or draw(st.booleans()):
-            node[key] = draw(JSON_VALUES)
+            node[key] = draw(values)
             break
         node = node[key]
     return json.dumps(event).encode()

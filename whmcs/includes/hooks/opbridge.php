@@ -23,7 +23,12 @@
  * (often bookkeeping after a transfer away), and forwarding it would delete a live domain.
  * The registrar's "Request Delete" command is the explicit request and is mapped instead.
  *
- * Only domains whose WHMCS registrar is the configured one (default "openprovider") are sent.
+ * Only domains whose WHMCS registrar is the configured one (default "openprovider") or the
+ * opbridge registrar module are sent. One carrier per action: for a domain on the opbridge
+ * module, WHMCS calls the module for every registrar action (register, transfer, renew,
+ * nameservers, lock, contacts, ID protection, delete) and the module sends it, so this file
+ * sends only what WHMCS never asks a registrar for: DomainEdit (auto-renew and the ID
+ * protection flag an admin edits) and the client's auto-renew toggle.
  * Payloads are built from localAPI reads and whitelisted fields; $vars['params'] holds the
  * registrar module's decrypted credentials and is never forwarded.
  *
@@ -34,12 +39,20 @@
 
 declare(strict_types=1);
 
-use WHMCS\Config\Setting;
-use WHMCS\Database\Capsule;
-
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
+
+// Delivery, spool and parsing are shared with the registrar module, which ships them.
+$opbridgeLibrary = __DIR__ . '/../../modules/registrars/opbridge/lib/opbridge.php';
+if (!is_file($opbridgeLibrary)) {
+    error_log('opbridge: upload modules/registrars/opbridge/ as well; the hook file needs its lib/');
+    return;
+}
+require_once $opbridgeLibrary;
+
+/** The registrar module's name: its domains' registrar actions are the module's to send. */
+const OPBRIDGE_MODULE = 'opbridge';
 
 /**
  * @return array{url: string, secret: string, registrar: string}
@@ -66,6 +79,15 @@ function opbridge_settings(): array
         }
     }
     return $settings;
+}
+
+/**
+ * Where events go: the listener URL and secret, with the shared short timeouts.
+ */
+function opbridge_target(): array
+{
+    $settings = opbridge_settings();
+    return ['url' => $settings['url'], 'secret' => $settings['secret']];
 }
 
 /**
@@ -104,7 +126,7 @@ function opbridge_guarded(string $hook, callable $handler): Closure
         try {
             $handler(is_array($vars) ? $vars : []);
         } catch (Throwable $error) {
-            opbridge_log($hook, 'hook failed', get_class($error) . ': ' . $error->getMessage());
+            opbridge_log($hook, 'hook failed', get_class($error) . ': ' . $error->getMessage(), '', opbridge_masks(opbridge_target()));
         }
     };
 }
@@ -150,7 +172,7 @@ add_hook('AfterRegistrarRequestDelete', 1, opbridge_guarded(
     'AfterRegistrarRequestDelete',
     opbridge_registrar_handler('domain.delete_requested', static fn (array $params): array => [])
 ));
-add_hook('AfterCronJob', 1, opbridge_guarded('AfterCronJob', static fn (array $vars) => opbridge_resend_spool()));
+add_hook('AfterCronJob', 1, opbridge_guarded('AfterCronJob', static fn (array $vars) => opbridge_resend_spool(opbridge_target())));
 
 // ---------------------------------------------------------------------------------------
 // Handlers
@@ -167,7 +189,7 @@ function opbridge_on_accept_order(array $vars): void
             continue;
         }
         $row = opbridge_domain((int) ($line['relid'] ?? 0));
-        if ($row !== null) {
+        if ($row !== null && !opbridge_on_module($row)) {
             $domains[] = opbridge_domain_item($row, $order) + ['action' => $action];
         }
     }
@@ -197,7 +219,8 @@ function opbridge_on_invoice_paid(array $vars): void
     foreach (opbridge_list($invoice['items'] ?? null, 'item') as $line) {
         $kind = $kinds[(string) ($line['type'] ?? '')] ?? null;
         $row = $kind === null ? null : opbridge_domain((int) ($line['relid'] ?? 0));
-        if ($row === null) {
+        // Every kind here is a registrar call WHMCS makes itself for a module domain.
+        if ($row === null || opbridge_on_module($row)) {
             continue;
         }
         // Only a new registration or transfer needs the nameservers the customer ordered with.
@@ -231,7 +254,7 @@ function opbridge_on_domain_edit(array $vars): void
         'expiry_date' => opbridge_date($row['expirydate'] ?? null),
         'next_due_date' => opbridge_date($row['nextduedate'] ?? null),
     ], static fn ($value): bool => $value !== null);
-    opbridge_emit_for_domain('domain.edited', (int) ($vars['domainid'] ?? 0), $build);
+    opbridge_emit_for_domain('domain.edited', (int) ($vars['domainid'] ?? 0), $build, true);
 }
 
 /**
@@ -244,7 +267,7 @@ function opbridge_on_domain_details_page(array $vars): void
         return;
     }
     $build = static fn (array $row): array => ['autorenew' => !opbridge_flag($row['donotrenew'] ?? '')];
-    opbridge_emit_for_domain('domain.autorenew_changed', (int) ($vars['domainid'] ?? 0), $build);
+    opbridge_emit_for_domain('domain.autorenew_changed', (int) ($vars['domainid'] ?? 0), $build, true);
 }
 
 /**
@@ -288,13 +311,28 @@ function opbridge_registrar_handler(string $type, callable $extract): Closure
 
 /**
  * @param callable(array): array $build the event data beyond domain_id and domain
+ * @param bool $neverModuleCalls true for changes WHMCS makes without a registrar call, which
+ *                               this file carries for the opbridge module's domains too
  */
-function opbridge_emit_for_domain(string $type, int $domainId, callable $build): void
+function opbridge_emit_for_domain(string $type, int $domainId, callable $build, bool $neverModuleCalls = false): void
 {
     $row = opbridge_domain($domainId);
-    if ($row !== null) {
+    if ($row !== null && ($neverModuleCalls || !opbridge_on_module($row))) {
         opbridge_emit($type, opbridge_domain_ref($row) + $build($row));
     }
+}
+
+function opbridge_emit(string $type, array $data, ?string $webhookId = null): void
+{
+    opbridge_send(opbridge_target(), $type, $data, $webhookId);
+}
+
+/**
+ * True when the domain is on the opbridge registrar module, which sends its registrar actions.
+ */
+function opbridge_on_module(array $row): bool
+{
+    return strcasecmp((string) ($row['registrar'] ?? ''), OPBRIDGE_MODULE) === 0;
 }
 
 function opbridge_api(string $action, array $params): array
@@ -305,19 +343,6 @@ function opbridge_api(string $action, array $params): array
         throw new RuntimeException("{$action} failed: {$message}");
     }
     return $answer;
-}
-
-/**
- * The entries of a WHMCS list such as {"domains": {"domain": [...]}}; WHMCS sends an empty
- * string instead of an empty list.
- */
-function opbridge_list(mixed $container, string $key): array
-{
-    $entries = is_array($container) ? ($container[$key] ?? []) : [];
-    if (!is_array($entries)) {
-        return [];
-    }
-    return array_is_list($entries) ? $entries : [$entries];
 }
 
 function opbridge_order(int $orderId): array
@@ -342,7 +367,8 @@ function opbridge_domain(int $domainId): ?array
         return null;
     }
     $registrar = (string) ($row['registrar'] ?? '');
-    return strcasecmp($registrar, opbridge_settings()['registrar']) === 0 ? $row : null;
+    $ours = strcasecmp($registrar, opbridge_settings()['registrar']) === 0 || opbridge_on_module($row);
+    return $ours ? $row : null;
 }
 
 function opbridge_domain_ref(array $row): array
@@ -369,21 +395,6 @@ function opbridge_domain_item(array $row, array $order): array
     return $item;
 }
 
-/**
- * The contract wants none (use the defaults) or 2 to 5 nameservers; a lone one means the
- * customer left the form half filled, so the defaults are the better guess.
- *
- * @param list<mixed> $hosts
- */
-function opbridge_nameservers(array $hosts): array
-{
-    $names = array_values(array_unique(array_filter(array_map(
-        static fn ($host): string => strtolower(trim((string) $host)),
-        $hosts
-    ), static fn (string $host): bool => $host !== '')));
-    return count($names) < 2 ? [] : array_slice($names, 0, 5);
-}
-
 function opbridge_client_contact(int $clientId): array
 {
     return opbridge_contact(opbridge_api('GetClientsDetails', ['clientid' => $clientId]), [
@@ -401,273 +412,3 @@ function opbridge_client_contact(int $clientId): array
     ]);
 }
 
-/**
- * The roles of a registrar module's contactdetails form, keyed by the labels WHMCS uses.
- */
-function opbridge_contact_roles(array $details): array
-{
-    $labels = [
-        'first_name' => 'First Name',
-        'last_name' => 'Last Name',
-        'company_name' => 'Company Name',
-        'email' => 'Email Address',
-        'address1' => 'Address 1',
-        'address2' => 'Address 2',
-        'city' => 'City',
-        'state' => 'State',
-        'postcode' => 'Postcode',
-        'country' => 'Country',
-        'phone' => 'Phone Number',
-    ];
-    $roles = [];
-    $roleNames = ['Registrant' => 'registrant', 'Admin' => 'admin', 'Technical' => 'tech', 'Billing' => 'billing'];
-    foreach ($roleNames as $label => $role) {
-        $contact = opbridge_contact(is_array($details[$label] ?? null) ? $details[$label] : [], $labels);
-        if ($contact !== []) {
-            $roles[$role] = $contact;
-        }
-    }
-    return $roles;
-}
-
-/**
- * A Contact of the contract from any WHMCS source; $fields maps contract field => source key.
- * Empty values are left out so optional fields stay absent.
- *
- * @param array<string, string> $fields
- */
-function opbridge_contact(array $source, array $fields): array
-{
-    $contact = [];
-    foreach ($fields as $field => $key) {
-        $value = trim((string) ($source[$key] ?? ''));
-        if ($value !== '') {
-            $contact[$field] = $value;
-        }
-    }
-    return $contact;
-}
-
-/**
- * WHMCS flags arrive as "1", "0", "", "on" or real booleans.
- */
-function opbridge_flag(mixed $value): bool
-{
-    if (is_bool($value)) {
-        return $value;
-    }
-    return in_array(strtolower(trim((string) $value)), ['1', 'on', 'true', 'yes'], true);
-}
-
-/**
- * A Y-m-d date, or null for WHMCS's unset values ("0000-00-00", "", NULL).
- */
-function opbridge_date(mixed $value): ?string
-{
-    $text = trim((string) $value);
-    if (!preg_match('/^(\d{4})-(\d{2})-(\d{2})$/', $text, $parts)) {
-        return null;
-    }
-    return checkdate((int) $parts[2], (int) $parts[3], (int) $parts[1]) ? $text : null;
-}
-
-// ---------------------------------------------------------------------------------------
-// Signing, delivery and the spool
-// ---------------------------------------------------------------------------------------
-
-/**
- * Sends one event, or spools it when the listener cannot take it now. While anything is
- * spooled, new events join the queue behind it: the listener orders a domain's work by
- * arrival, so an "auto-renew on" must not overtake an earlier "off" that is still waiting.
- */
-function opbridge_emit(string $type, array $data, ?string $webhookId = null): void
-{
-    $webhookId ??= $type . '-' . bin2hex(random_bytes(12));
-    // Escaped Unicode keeps the body ASCII, so any database charset can spool it; a stray
-    // non-UTF-8 byte in WHMCS data becomes U+FFFD instead of costing the whole event.
-    $body = json_encode([
-        'type' => $type,
-        'occurred_at' => gmdate(DATE_ATOM),
-        'source' => [
-            'system_url' => (string) Setting::getValue('SystemURL'),
-            'whmcs_version' => (string) Setting::getValue('Version'),
-        ],
-        'data' => $data,
-    ], JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_INVALID_UTF8_SUBSTITUTE);
-
-    $spool = opbridge_spool();
-    if (opbridge_spool_size($spool) > 0) {
-        opbridge_spool_add($spool, $webhookId, $type, $body, 'queued behind earlier undelivered events');
-        return;
-    }
-    $delivery = opbridge_deliver($webhookId, $body);
-    if ($delivery['outcome'] === 'retry') {
-        opbridge_spool_add($spool, $webhookId, $type, $body, $delivery['detail']);
-    }
-}
-
-/**
- * Called from AfterCronJob. Oldest first, and stops at the first event the listener cannot
- * take yet, so the order of events is kept and an unreachable listener costs one timeout.
- */
-function opbridge_resend_spool(): void
-{
-    $spool = opbridge_spool();
-    $rows = $spool->query(
-        'SELECT webhook_id, body FROM mod_opbridge_spool ORDER BY queued_at, webhook_id LIMIT 200'
-    )->fetchAll(PDO::FETCH_ASSOC);
-    foreach ($rows as $row) {
-        $delivery = opbridge_deliver((string) $row['webhook_id'], (string) $row['body']);
-        if ($delivery['outcome'] === 'retry') {
-            $spool->prepare(
-                'UPDATE mod_opbridge_spool SET attempts = attempts + 1, last_error = ? WHERE webhook_id = ?'
-            )->execute([opbridge_excerpt($delivery['detail'], 255), $row['webhook_id']]);
-            return;
-        }
-        $spool->prepare('DELETE FROM mod_opbridge_spool WHERE webhook_id = ?')->execute([$row['webhook_id']]);
-    }
-}
-
-/**
- * Signs with a fresh timestamp (the listener refuses ones older than 300 s, and a spooled
- * event may be hours old) and posts once.
- *
- * @return array{outcome: 'delivered'|'rejected'|'retry', detail: string}
- */
-function opbridge_deliver(string $webhookId, string $body): array
-{
-    $settings = opbridge_settings();
-    $key = opbridge_signing_key($settings['secret']);
-    if ($settings['url'] === '' || $key === null) {
-        $detail = 'opbridge URL or secret (whsec_<base64>) is not configured';
-        opbridge_log('deliver', "webhook-id: {$webhookId}", $detail);
-        return ['outcome' => 'retry', 'detail' => $detail];
-    }
-    $timestamp = time();
-    $signature = base64_encode(hash_hmac('sha256', "{$webhookId}.{$timestamp}.{$body}", $key, true));
-    $response = opbridge_post($settings['url'], [
-        'Content-Type: application/json',
-        "webhook-id: {$webhookId}",
-        "webhook-timestamp: {$timestamp}",
-        "webhook-signature: v1,{$signature}",
-    ], $body);
-
-    $status = $response['status'];
-    $outcome = match (true) {
-        $status >= 200 && $status < 300 => 'delivered',
-        // The listener judged the event itself; sending the same bytes again cannot help.
-        in_array($status, [400, 413, 415, 422], true) => 'rejected',
-        // Anything else (no answer, 401 until the secret is fixed, 503, ...) may pass later.
-        default => 'retry',
-    };
-    $detail = $status > 0 ? "HTTP {$status}: {$response['body']}" : "transport error: {$response['error']}";
-    opbridge_log(
-        'deliver',
-        "POST {$settings['url']}\nwebhook-id: {$webhookId}\nwebhook-timestamp: {$timestamp}\n\n{$body}",
-        $detail,
-        $outcome
-    );
-    return ['outcome' => $outcome, 'detail' => $detail];
-}
-
-function opbridge_signing_key(string $secret): ?string
-{
-    if (!str_starts_with($secret, 'whsec_')) {
-        return null;
-    }
-    $key = base64_decode(substr($secret, strlen('whsec_')), true);
-    return $key === false || $key === '' ? null : $key;
-}
-
-/**
- * @param list<string> $headers
- * @return array{status: int, body: string, error: string}
- */
-function opbridge_post(string $url, array $headers, string $body): array
-{
-    $curl = curl_init($url);
-    if ($curl === false) {
-        return ['status' => 0, 'body' => '', 'error' => 'curl could not start'];
-    }
-    curl_setopt_array($curl, [
-        CURLOPT_POST => true,
-        CURLOPT_POSTFIELDS => $body,
-        // An empty Expect stops curl from waiting for "100 Continue" on larger bodies.
-        CURLOPT_HTTPHEADER => array_merge($headers, ['Expect:']),
-        CURLOPT_RETURNTRANSFER => true,
-        CURLOPT_CONNECTTIMEOUT => 3,
-        CURLOPT_TIMEOUT => 5,
-        CURLOPT_SSL_VERIFYPEER => true,
-        CURLOPT_SSL_VERIFYHOST => 2,
-        CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
-    ]);
-    $answer = curl_exec($curl);
-    return [
-        'status' => $answer === false ? 0 : (int) curl_getinfo($curl, CURLINFO_RESPONSE_CODE),
-        'body' => $answer === false ? '' : opbridge_excerpt((string) $answer, 2000),
-        'error' => curl_error($curl),
-    ];
-}
-
-/**
- * The spool table, created on first use. Plain SQL that MySQL/MariaDB (WHMCS) and SQLite
- * both accept; the webhook id is the key, so a re-fired hook is spooled once.
- */
-function opbridge_spool(): PDO
-{
-    $pdo = Capsule::connection()->getPdo();
-    $pdo->exec(
-        'CREATE TABLE IF NOT EXISTS mod_opbridge_spool ('
-        . ' webhook_id VARCHAR(128) NOT NULL PRIMARY KEY,'
-        . ' event_type VARCHAR(64) NOT NULL,'
-        . ' body MEDIUMTEXT NOT NULL,'
-        . ' attempts INTEGER NOT NULL DEFAULT 0,'
-        . ' last_error VARCHAR(255) NOT NULL DEFAULT \'\','
-        // UTC with microseconds as text: sorts in spooling order on both databases.
-        . ' queued_at VARCHAR(26) NOT NULL)'
-    );
-    return $pdo;
-}
-
-function opbridge_spool_size(PDO $spool): int
-{
-    return (int) $spool->query('SELECT COUNT(*) FROM mod_opbridge_spool')->fetchColumn();
-}
-
-function opbridge_spool_add(PDO $spool, string $webhookId, string $type, string $body, string $reason): void
-{
-    $known = $spool->prepare('SELECT COUNT(*) FROM mod_opbridge_spool WHERE webhook_id = ?');
-    $known->execute([$webhookId]);
-    if ((int) $known->fetchColumn() === 0) {
-        $queuedAt = (new DateTimeImmutable('now', new DateTimeZone('UTC')))->format('Y-m-d H:i:s.u');
-        $spool->prepare(
-            'INSERT INTO mod_opbridge_spool (webhook_id, event_type, body, attempts, last_error, queued_at)'
-            . ' VALUES (?, ?, ?, 0, ?, ?)'
-        )->execute([$webhookId, $type, $body, opbridge_excerpt($reason, 255), $queuedAt]);
-    }
-    opbridge_log('spool', "webhook-id: {$webhookId}\ntype: {$type}", $reason, 'spooled for AfterCronJob');
-}
-
-/**
- * The start of a text as printable ASCII: cutting UTF-8 at a byte count could leave half a
- * character, which a strict MySQL column refuses.
- */
-function opbridge_excerpt(string $text, int $length): string
-{
-    return substr((string) preg_replace('/[^\x20-\x7E]/', '?', $text), 0, $length);
-}
-
-/**
- * Module log entry (Utilities > Logs > Module Log). The secret is never put into a message;
- * passing it to WHMCS's scrubber as well keeps it out should an error text ever echo it.
- */
-function opbridge_log(string $action, string $request, string $response, string $processed = ''): void
-{
-    try {
-        $secret = opbridge_settings()['secret'];
-        $scrub = $secret === '' ? [] : [$secret, substr($secret, strlen('whsec_'))];
-        logModuleCall('opbridge', $action, $request, $response, $processed, $scrub);
-    } catch (Throwable $error) {
-        error_log('opbridge: could not write the module log: ' . $error->getMessage());
-    }
-}

@@ -1,0 +1,189 @@
+"""The reads the WHMCS registrar module asks for, under ``/api/v1/registrar``.
+
+WHMCS calls a registrar module's read functions inside a page request and shows the
+answer at once, so these answer synchronously: a domain's nameservers, lock and ID
+protection, its contacts in WHMCS's labels, availability with premium prices, and what
+WHMCS's own domain sync (``Sync``, ``TransferSync``) should believe. The sync answer uses
+the pull-sync's status map and expiry source, so WHMCS's native cron and opbridge's
+pull-sync write the same dates. Same bearer tokens as the rest of the admin API.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, request
+from sqlalchemy import exists, or_, select
+
+from listener import admin
+from listener.errors import Refusal
+from listener.services import services
+from opbridge.settings import ConfigError
+from opclient.errors import OpenproviderError, PermanentError
+from opclient.types import Domain, Nameserver
+from outbox.models import DONE, PENDING, RUNNING, Command
+from outbox.models import Domain as MirroredDomain
+from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
+from outbox.sync.reading import openprovider_side
+
+bp = Blueprint("registrar_api", __name__, url_prefix="/api/v1/registrar")
+bp.before_request(admin.require_token)
+bp.register_error_handler(ConfigError, admin._not_configured)
+bp.register_error_handler(OpenproviderError, admin._openprovider_failed)
+
+WHMCS_ROLES = {"owner": "Registrant", "admin": "Admin", "tech": "Technical", "billing": "Billing"}
+# Openprovider states the mirror may answer for; the others change by themselves at the
+# registry, so only a live read says whether a registration or transfer has finished.
+SETTLED_STATUSES = frozenset({"ACT", "DEL"})
+UNSUPPORTED_EXTENSION = 307  # "Your request contains an invalid extension"
+
+
+def _live(name: str) -> Domain:
+    return services().clients.openprovider.domains.find(admin._domain_key(name))
+
+
+@bp.get("/domains/<name>")
+def domain_details(name: str) -> dict[str, Any]:
+    """What the nameserver, lock and domain-information pages show, read live."""
+    domain = _live(name)
+    return {
+        "domain": domain.domain.ascii,
+        "status": domain.status,
+        "whmcs_status": STATUS_MAP.get(domain.status),
+        "expiry_date": _iso(openprovider_side(domain, services().settings.expiry_source).expiry_date),
+        "nameservers": [_nameserver(server) for server in domain.name_servers],
+        "locked": domain.is_locked,
+        "lockable": domain.is_lockable,
+        "id_protection": domain.is_private_whois_enabled,
+        "autorenew": domain.autorenew,
+    }
+
+
+def _nameserver(server: Nameserver) -> str:
+    address = server.ip or server.ip6
+    return f"{server.name}/{address}" if address else server.name
+
+
+@bp.get("/domains/<name>/contacts")
+def domain_contacts(name: str) -> dict[str, Any]:
+    """The domain's handles as WHMCS's contact form labels them, each handle read once."""
+    domain = _live(name)
+    customers = services().clients.openprovider.customers
+    read: dict[str, dict[str, str]] = {}
+    contacts = {}
+    for role, label in WHMCS_ROLES.items():
+        handle = getattr(domain.handles, role)
+        if handle:
+            if handle not in read:
+                read[handle] = _whmcs_contact(customers.get(handle))
+            contacts[label] = read[handle]
+    return {"domain": domain.domain.ascii, "contacts": contacts}
+
+
+def _whmcs_contact(customer: Any) -> dict[str, str]:
+    street = " ".join(part for part in (customer.street, customer.number, customer.suffix) if part)
+    return {
+        "First Name": customer.first_name, "Last Name": customer.last_name,
+        "Company Name": customer.company_name, "Email Address": customer.email,
+        "Address 1": street, "Address 2": "", "City": customer.city, "State": customer.state,
+        "Postcode": customer.zipcode, "Country": customer.country,
+        "Phone Number": customer.phone.whmcs if customer.phone.country_code else "", "Fax Number": "",
+    }
+
+
+@bp.get("/availability")
+def availability() -> dict[str, Any]:
+    """Availability in batches of 15, with the premium price where the registry asks one."""
+    names = request.args.getlist("domain")
+    if not names:
+        raise Refusal(400, "missing_parameter", "Give one or more ?domain= names to check.")
+    keys = [admin._domain_key(name) for name in names]
+    domains = services().clients.openprovider.domains
+    try:
+        results = [_check_result(result) for result in domains.check(keys, with_price=True)]
+    except PermanentError as error:
+        if error.code != UNSUPPORTED_EXTENSION:
+            raise
+        # One extension Openprovider does not sell refuses the whole batch: ask name by name.
+        results = [_check_one(domains, key) for key in keys]
+    return {"results": results}
+
+
+def _check_one(domains: Any, key: str) -> dict[str, Any]:
+    try:
+        [result] = domains.check([key], with_price=True)
+    except PermanentError as error:
+        if error.code != UNSUPPORTED_EXTENSION:
+            raise
+        return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None}
+    return _check_result(result)
+
+
+def _check_result(result: Any) -> dict[str, Any]:
+    premium = result.premium_price or (result.price if result.status == "premium" else None)
+    return {
+        "domain": result.domain, "status": result.status, "available": result.is_available, "reason": result.reason,
+        "premium_price": None if premium is None else {"amount": str(premium.amount), "currency": premium.currency},
+    }
+
+
+@bp.get("/domains/<name>/sync")
+def domain_sync(name: str) -> dict[str, Any]:
+    """What WHMCS's Sync and TransferSync should record. From the mirror while nothing has
+    happened to the domain since the pull-sync last read it; live otherwise, or with ?live=1."""
+    key = admin._domain_key(name)
+    settings = services().settings
+    row = None if request.args.get("live") == "1" else _fresh_mirror_row(key)
+    if row is not None:
+        status = row.op_status
+        expiry = row.op_renewal_date if settings.expiry_source == "renewal_date" else row.op_expiration_date
+        source, checked_at = "mirror", row.last_synced_at
+    else:
+        domain = _live(key)
+        status = domain.status
+        expiry = openprovider_side(domain, settings.expiry_source).expiry_date
+        source, checked_at = "openprovider", dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    if status in PROVISIONAL_STATUSES:
+        expiry = None  # provisional until the registry answers; the pull-sync leaves it too
+    return {
+        "domain": key,
+        "source": source,
+        "checked_at": checked_at.isoformat(timespec="seconds") if checked_at else None,
+        "status": status,
+        "whmcs_status": STATUS_MAP.get(status),
+        "expiry_date": _iso(expiry),
+        "active": status == "ACT",
+        "expired": status == "DEL",
+        "transfer": {
+            "completed": status == "ACT",
+            "failed": status == "FAI",
+            "reason": f"{FAILED_REQUEST} (Openprovider status FAI)." if status == "FAI" else "",
+        },
+    }
+
+
+def _fresh_mirror_row(key: str) -> Any:
+    """The mirror row when the pull-sync read a settled state and no command of the domain
+    has run or waited since: then Openprovider cannot have changed through opbridge."""
+    domains, commands = MirroredDomain.__table__, Command.__table__
+    interval = services().settings.update_interval_days
+    if interval <= 0:
+        return None
+    since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=interval)
+    newer_work = exists().where(
+        commands.c.aggregate_key == key,
+        or_(commands.c.status.in_((PENDING, RUNNING)),
+            (commands.c.status == DONE) & (commands.c.finished_at >= domains.c.last_synced_at)),
+    )
+    query = select(domains).where(
+        domains.c.name == key,
+        domains.c.op_status.in_(SETTLED_STATUSES),
+        domains.c.last_synced_at >= since,
+        ~newer_work,
+    )
+    with services().engine.connect() as conn:
+        return conn.execute(query).first()
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()

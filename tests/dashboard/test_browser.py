@@ -1,0 +1,149 @@
+"""The dashboard in a real headless Chromium, against the listener under gunicorn.
+
+An order whose registration Openprovider (the sandbox) refuses until the command's tries
+run out; an operator signs in, finds the dead command by the domain's Unicode name,
+replays it, sees it pending, and done once a worker has drained. The contact's name
+carries a ``<script>`` that must stay text. Screenshots of every step, at 1280 px and
+at phone width, in light and dark, go to the test's tmp folder.
+
+Debian's ``chromium`` (installed by .ci/run) is driven by Playwright with the system
+browser as its executable: no browser is downloaded.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from opclient.sandbox import create_app as create_sandbox
+from outbox.db import make_engine
+from tests.dispatch.harness import CONTACT, SECRET, make_worker, order, signed_post, test_settings
+from tests.listener.processes import gunicorn
+from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.support import serve_wsgi
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "browser-test-admin-token-0123456789"
+DOMAIN = "bücher-laden.com"
+ACE = "xn--bcher-laden-thb.com"
+INJECTED = "<script>window.__owned = 1</script>"
+TRIES = 2  # OPBRIDGE_RETRY_SCHEDULE below has one retry
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"{CHROMIUM} is absent: install Debian's chromium package (.ci/run does)")
+
+
+@pytest.fixture
+def sandbox_url():  # noqa: ANN201
+    with serve_wsgi(create_sandbox()) as url:
+        yield url
+
+
+@pytest.fixture
+def listener(tmp_path, fresh_database, sandbox_url):  # noqa: ANN001, ANN201
+    database_url = fresh_database("sqlite")
+    env = {
+        "OPBRIDGE_DATABASE_URL": database_url, "OPBRIDGE_WEBHOOK_SECRETS": SECRET, "OPBRIDGE_ADMIN_TOKENS": TOKEN,
+        "OPBRIDGE_OP_URL": sandbox_url, "OPBRIDGE_OP_USERNAME": "sandbox", "OPBRIDGE_OP_PASSWORD": "sandbox",
+        "OPBRIDGE_RETRY_SCHEDULE": "1", "OPBRIDGE_LOG_FORMAT": "text",
+    }
+    args = ["-m", "gunicorn", "--bind", "127.0.0.1:{port}", "--workers", "1", "--no-control-socket", "wsgi:app"]
+    with gunicorn(args, env, tmp_path / "gunicorn.log") as base_url:
+        yield base_url, database_url
+
+
+@pytest.fixture
+def worker(listener, sandbox_url):  # noqa: ANN001, ANN201
+    """A real worker on the listener's database, run in the test when it chooses."""
+    database_url = listener[1]
+    engine = make_engine(database_url)
+    yield make_worker(engine, test_settings(database_url, sandbox_url), threads=2, schedule=(0.05,))
+    engine.dispose()
+
+
+@pytest.fixture
+def chromium():  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, worker, chromium):  # noqa: ANN001
+    base_url, _ = listener
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+
+    # Openprovider answers the registration with a bare 500 until the command's tries are spent.
+    SandboxAdmin(sandbox_url).set_faults(script=[{"fault": "error", "operation": "create_domain", "times": TRIES}])
+    registrant = {**CONTACT, "first_name": INJECTED}
+    accepted = signed_post(requests.Session(), base_url, "order.accepted", order(DOMAIN, registrant=registrant, idn_language="GER"))
+    assert accepted.status_code == 202, accepted.text
+    [command_id] = accepted.json()["commands"]
+    assert worker.run_until_settled(30)["dead"] == 1
+
+    page = chromium.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    page.goto(f"{base_url}/admin/")
+    page.fill("input[name=token]", TOKEN)
+    page.click("button[type=submit]")
+    assert page.inner_text("#count-dead") == "1"
+    _shoot(page, shots, "overview-1280-light")
+
+    page.fill("input[name=q]", DOMAIN.upper().replace("Ü", "ü"))
+    page.press("input[name=q]", "Enter")
+    assert page.url.endswith(f"/admin/domains/{ACE}")
+    assert page.inner_text("h1").startswith(DOMAIN)
+    _shoot(page, shots, "domain-1280-light")
+
+    page.click(f"a[href='/admin/commands/{command_id}']")
+    assert page.inner_text("#command-status") == "dead"
+    assert INJECTED in page.inner_text("#payload")  # shown as text ...
+    assert page.evaluate("window.__owned") is None  # ... and never run
+    _shoot(page, shots, "command-dead-1280-light")
+
+    page.click("#replay")
+    assert re.search(rf"/admin/commands/{command_id}/replay$", page.url)
+    _shoot(page, shots, "confirm-1280-light")
+    page.click("button.danger")
+    assert page.url.endswith(f"/admin/commands/{command_id}")
+    assert page.inner_text("#command-status") == "pending"
+    assert "is pending again" in page.inner_text("main")
+
+    assert worker.run_until_settled(30)["done"] == 1
+    page.reload()
+    assert page.inner_text("#command-status") == "done"
+    assert page.evaluate("window.__owned") is None
+    _shoot(page, shots, "command-done-1280-light")
+    page.click(f"a[href='/admin/domains/{ACE}']")
+    assert "ACT" in page.inner_text("#mirror")  # the registration recorded Openprovider's answer
+    page.close()
+
+    for scheme in ("light", "dark"):
+        phone = chromium.new_page(viewport={"width": 390, "height": 844}, color_scheme=scheme, device_scale_factor=2)
+        phone.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
+        for name, path in (("overview", "/admin/"), ("command", f"/admin/commands/{command_id}"),
+                           ("commands", "/admin/commands")):
+            phone.goto(f"{base_url}{path}")
+            # Nothing wider than the screen: tables scroll inside their own box.
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, (name, scheme)
+            _shoot(phone, shots, f"{name}-phone-{scheme}")
+        phone.close()
+    wide_dark = chromium.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    wide_dark.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
+    wide_dark.goto(f"{base_url}/admin/")
+    assert wide_dark.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+    _shoot(wide_dark, shots, "overview-1280-dark")
+    wide_dark.close()
+
+
+def _shoot(page, folder: Path, name: str) -> None:  # noqa: ANN001
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

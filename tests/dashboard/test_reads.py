@@ -1,0 +1,59 @@
+"""The store's reads behind the dashboard: time ranges, tries per minute, circuit openings."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from outbox.store import Failure, NewCommand, Outbox, attempts, first_id_written
+
+
+@pytest.fixture
+def outbox(engine, clock) -> Outbox:  # noqa: ANN001
+    return Outbox(engine, (1,), clock=clock)
+
+
+def run_one(outbox: Outbox, clock, domain: str, failure: Failure | None) -> int:  # noqa: ANN001
+    [command_id] = outbox.enqueue(None, [NewCommand("set_lock", domain, {})]).command_ids
+    [claimed] = outbox.claim("w", 1)
+    clock.advance(30)
+    if failure is None:
+        outbox.complete(claimed)
+    else:
+        outbox.fail(claimed, failure)
+    return command_id
+
+
+def test_tries_per_minute_and_time_ranges(outbox, clock, engine):  # noqa: ANN001
+    start = clock.now
+    ids = [run_one(outbox, clock, f"d{i}.com", Failure("refused", transient=False) if i % 3 == 0 else None) for i in range(240)]
+    # 240 tries 30 s apart: the last hour holds the last 120, one in three a failure.
+    minutes = outbox.tries_per_minute(60)
+    assert len(minutes) == 60 and minutes[-1].start == clock.now.replace(second=0) and minutes[0].start == minutes[-1].start - timedelta(minutes=59)
+    assert sum(m.done for m in minutes) + sum(m.failed for m in minutes) == 118
+    assert sum(m.failed for m in minutes) == 40 - 1
+    assert [m.done + m.failed for m in minutes] == [2] * 59 + [0]
+    assert [(m.done, m.failed) for m in minutes[:3]] == [(1, 1), (2, 0), (1, 1)]
+    with engine.connect() as conn:
+        assert first_id_written(conn, attempts, attempts.c.started_at, start) == 1
+        assert first_id_written(conn, attempts, attempts.c.started_at, start + timedelta(minutes=60)) == 121
+        assert first_id_written(conn, attempts, attempts.c.started_at, clock.now + timedelta(days=1)) == 241
+    window = outbox.list_commands(created_from=start + timedelta(minutes=60), created_before=start + timedelta(minutes=90),
+                                  limit=1000)
+    assert [c["id"] for c in window] == list(reversed(ids[120:180]))
+    page = outbox.list_commands(created_from=start + timedelta(minutes=60), after_id=130, limit=5)
+    assert [c["id"] for c in page] == [129, 128, 127, 126, 125]
+    assert outbox.counts_by_type() == {"set_lock": {"pending": 0, "running": 0, "done": 160, "dead": 80}}
+
+
+def test_last_pause_is_the_newest_circuit_opening(outbox, clock):  # noqa: ANN001
+    start = clock.now
+    assert outbox.last_pause(start) is None
+    outbox.enqueue(None, [NewCommand("set_lock", "a.com", {})])
+    [claimed] = outbox.claim("w", 1)
+    clock.advance(2)
+    outbox.release(claimed, 300, Failure("Openprovider refused the login.", "196"))
+    [claimed] = outbox.claim("w", 1) or [None]
+    pause = outbox.last_pause(start)
+    assert pause["error_code"] == "196" and pause["started_at"] == start
+    assert outbox.last_pause(start + timedelta(minutes=5)) is None

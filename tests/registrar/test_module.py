@@ -1,0 +1,248 @@
+"""The registrar module, called by php-cli the way WHMCS calls it, against the real listener
+under gunicorn and the Openprovider sandbox: every function's answer has the shape the
+WHMCS contract table gives (reference/whmcs-registrar-module.md), and every write takes
+effect at the sandbox once the worker drains.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.registrar.conftest import PHP, REPO, SECRET, TOKEN, Opbridge, Whmcs, unreachable_url
+
+pytestmark = pytest.mark.skipif(PHP is None, reason="php-cli is not installed (apt-get install php-cli php-curl php-sqlite3)")
+
+CONTACT = {
+    "firstname": "Jan", "lastname": "de Vries", "companyname": "Voorbeeld B.V.", "email": "jan@example.nl",
+    "address1": "Keizersgracht 1", "address2": "", "city": "Amsterdam", "state": "Noord-Holland",
+    "postcode": "1015 CJ", "countrycode": "NL", "country": "NL", "fullphonenumber": "+31.201234567",
+    "adminfirstname": "Piet", "adminlastname": "Bakker", "admincompanyname": "", "adminemail": "piet@example.nl",
+    "adminaddress1": "Dam 2", "admincity": "Amsterdam", "adminpostcode": "1012 JS", "admincountry": "NL",
+    "adminfullphonenumber": "+31.201112234",
+}
+# What WHMCS merges into $params besides the module's own settings: never to be forwarded.
+WHMCS_EXTRAS = {"original": {"firstname": "Jan"}, "Username": "not-an-opbridge-field", "userid": 7}
+CONTACT_LABELS = {"First Name", "Last Name", "Company Name", "Email Address", "Address 1", "Address 2", "City",
+                  "State", "Postcode", "Country", "Phone Number", "Fax Number"}
+ON_MODULE = {"registrar": "opbridge"}
+
+
+def domain(domain_id: int, name: str, **extra: object) -> dict:
+    sld, tld = name.split(".", 1)
+    return {"domainid": domain_id, "domainname": name, "sld": sld, "tld": tld, "registrar": "opbridge",
+            "regperiod": 1, **WHMCS_EXTRAS, **extra}
+
+
+def processed(report: dict) -> str:
+    return report["module_log"][-1]["processed"]
+
+
+def test_every_php_file_passes_lint() -> None:
+    files = sorted((REPO / "whmcs").rglob("*.php")) + sorted((REPO / "tests").rglob("*.php"))
+    assert len(files) >= 7
+    for path in files:
+        done = subprocess.run([PHP, "-l", str(path)], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
+    whmcs = Whmcs(tmp_path, unreachable_url())
+    assert whmcs.call("MetaData")["result"] == {"DisplayName": "opbridge (Openprovider through opbridge)", "APIVersion": "1.1"}
+    fields = whmcs.call("getConfigArray")["result"]
+    assert {"ListenerURL", "WebhookSecret", "AdminURL", "AdminToken", "Timeout"} <= set(fields)
+    assert fields["WebhookSecret"]["Type"] == fields["AdminToken"]["Type"] == "password"
+    assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
+
+
+def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    sandbox = opbridge.sandbox
+    params = domain(11, "voorbeeld.nl", ns1="ns1.example.net", ns2="NS2.example.net", idprotection=False,
+                    dnsmanagement=False, **CONTACT)
+
+    # Registrar Commands > Register, as the Auto Registration of the TLD calls it.
+    registered = whmcs.call("RegisterDomain", params, patch={"11": ON_MODULE})
+    assert registered["result"] == {"success": True}
+    assert re.fullmatch(r"queued as command\(s\) \d+", processed(registered))
+    assert opbridge.drain()["done"] == 1
+    assert sandbox.domain("voorbeeld.nl")["status"] == "ACT"
+
+    # The nameserver, lock, ID protection and contact forms.
+    assert whmcs.call("SaveNameservers", {**params, "ns1": "ns1.elders.net", "ns2": "ns2.elders.net", "ns3": ""})[
+        "result"] == {"success": True}
+    assert whmcs.call("SaveRegistrarLock", {**params, "lockenabled": "locked"})["result"] == {"success": "success"}
+    assert whmcs.call("IDProtectToggle", {**params, "protectenable": True})["result"] == {"success": "success"}
+    registrant = {"First Name": "Eva", "Last Name": "Jansen", "Company Name": "", "Email Address": "eva@example.nl",
+                  "Address 1": "Dam 1", "Address 2": "", "City": "Amsterdam", "State": "", "Postcode": "1012 JS",
+                  "Country": "NL", "Phone Number": "+31.201112233", "Fax Number": ""}
+    saved = whmcs.call("SaveContactDetails", {**params, "contactdetails": {"Registrant": registrant}})
+    assert saved["result"] == {"success": True}
+    assert opbridge.drain() == {"done": 5}
+    at_sandbox = sandbox.domain("voorbeeld.nl")
+    assert [server["name"] for server in at_sandbox["name_servers"]] == ["ns1.elders.net", "ns2.elders.net"]
+    assert at_sandbox["is_locked"] is True and at_sandbox["is_private_whois_enabled"] is True
+
+    # The reads those pages show, answered by opbridge at once.
+    assert whmcs.call("GetNameservers", params)["result"] == {"ns1": "ns1.elders.net", "ns2": "ns2.elders.net"}
+    assert whmcs.call("GetRegistrarLock", params)["result"] == "locked"
+    contacts = whmcs.call("GetContactDetails", params)["result"]
+    assert set(contacts) == {"Registrant", "Admin", "Technical"}  # .nl takes no billing handle
+    assert all(set(fields) == CONTACT_LABELS for fields in contacts.values())
+    assert (contacts["Registrant"]["First Name"], contacts["Registrant"]["Phone Number"]) == ("Eva", "+31.201112233")
+    assert whmcs.call("GetEPPCode", params)["result"] == {"eppcode": at_sandbox["auth_code"]}
+
+    # WHMCS's own sync cron, and the admin buttons.
+    expiry = at_sandbox["expiration_date"][:10]
+    assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,
+                                                  "expirydate": expiry}
+    synced = whmcs.call("SyncNow", params)
+    assert synced["result"]["success"] is True
+    assert ["UpdateClientDomain", {"domainid": 11, "expirydate": expiry, "status": "Active"}] in synced["api_calls"]
+    status = whmcs.call("OpbridgeStatus", params)["result"]
+    assert status["success"] is True and "update_contacts: done" in status["message"]
+    assert f"{opbridge.base_url}/admin/" in status["message"]
+
+    # Registrar Commands > Request Delete.
+    assert whmcs.call("RequestDelete", params)["result"] == {"success": "success"}
+    assert opbridge.drain() == {"done": 6}
+    assert sandbox.domain("voorbeeld.nl")["status"] == "DEL"
+
+
+def test_transfer_and_transfer_sync(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    opbridge.sandbox.seed(registry=[{"name": "verhuis.nl", "auth_code": "Tr4nsfer-Code!", "expiration_date": "2027-05-01"}])
+    params = domain(12, "verhuis.nl", eppcode="Tr4nsfer-Code!", ns1="ns1.example.net", ns2="ns2.example.net",
+                    idprotection=False, dnsmanagement=True, **CONTACT)
+    pending = whmcs.call("TransferSync", params)["result"]
+    assert pending["error"].startswith("opbridge: ") and "verhuis.nl" in pending["error"]
+
+    assert whmcs.call("TransferDomain", params, patch={"12": ON_MODULE})["result"] == {"success": True}
+    assert opbridge.drain() == {"done": 1}
+    # A transfer adds a year at the registry; WHMCS gets Openprovider's date.
+    assert opbridge.sandbox.domain("verhuis.nl")["expiration_date"].startswith("2028-05-01")
+    assert whmcs.call("TransferSync", params)["result"] == {"completed": True, "expirydate": "2028-05-01"}
+
+
+def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}])
+    report = whmcs.call("CheckAvailability", {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet",
+                                              "tldsToInclude": [".com", ".net", ".nosuchtld"], "isIdnDomain": False,
+                                              "premiumEnabled": True})
+    assert report["exception"] is None
+    assert [(r["tld"], r["status"]) for r in report["result"]["ResultsList"]] == [
+        (".com", "registered"), (".net", "available"), (".nosuchtld", "unknown")]
+    idn = whmcs.call("CheckAvailability", {"searchTerm": "bücher", "punyCodeSearchTerm": "xn--bcher-kva",
+                                           "tldsToInclude": [".nl"], "isIdnDomain": True, "premiumEnabled": False})
+    assert idn["result"]["ResultsList"] == [
+        {"sld": "xn--bcher-kva", "tld": ".nl", "status": "available", "premium": False, "pricing": []}]
+
+
+def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    report = whmcs.call("SaveContactDetails", {**domain(14, "bestaand.nl"), "contactdetails": {"Registrant": {
+        "First Name": "Eva", "Last Name": "Jansen", "Email Address": "not-an-email", "Address 1": "Dam 1",
+        "City": "Amsterdam", "Postcode": "1012 JS", "Country": "NL", "Phone Number": "+31.201112233"}}})
+    assert report["result"]["error"].startswith("opbridge refused the request: The domain.contacts_changed event")
+    assert "email" in report["result"]["error"]
+    assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
+    assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
+        "error": "Give at least two nameservers."}
+
+
+def test_one_paid_renewal_renews_once_across_calls_hooks_and_the_spool(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    sandbox = opbridge.sandbox
+    sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT", "expiration_date": "2027-03-01"}])
+    row = {"14": {**ON_MODULE, "expirydate": "2027-03-01"}}
+    params = domain(14, "bestaand.nl")
+
+    # WHMCS runs RenewDomain on payment while opbridge is down: spooled, and still a success.
+    offline = whmcs.call("RenewDomain", params, patch=row, ListenerURL=f"{unreachable_url()}/hooks/whmcs")
+    assert offline["result"] == {"success": True}
+    assert [spooled["webhook_id"] for spooled in offline["spool"]] == ["renewal-14-2027-03-01-1y"]
+    # The admin presses Renew for the same renewal: it queues behind, once.
+    again = whmcs.call("RenewDomain", params, patch=row)
+    assert again["result"] == {"success": True} and len(again["spool"]) == 1
+    # The cron resends the spool; then a third call is a duplicate at the listener.
+    assert whmcs.fire("AfterCronJob", {}, patch=row)["spool"] == []
+    third = whmcs.call("RenewDomain", params, patch=row)
+    assert processed(third) == "already received as event renewal-14-2027-03-01-1y: nothing new queued"
+    # The InvoicePaid hook leaves the module's domain alone: the module carried the renewal.
+    paid = whmcs.fire("InvoicePaid", {"invoiceid": 32}, patch=row)
+    assert [entry for entry in paid["module_log"] if entry["action"] == "deliver"] == []
+    # Mid-migration the same item still on "openprovider" reaches opbridge through the hook,
+    # with the same renewal key: done without a second renewal.
+    migrating = whmcs.fire("InvoicePaid", {"invoiceid": 32}, patch={"14": {"registrar": "openprovider",
+                                                                            "expirydate": "2027-03-01"}})
+    assert "HTTP 202" in migrating["module_log"][-1]["response"]
+
+    assert opbridge.drain() == {"done": 3}  # the module's renewal, the hook's renewal and its ID protection
+    assert sandbox.succeeded("renew_domain") == 1
+    assert sandbox.domain("bestaand.nl")["expiration_date"].startswith("2028-03-01")
+    notes = [row.payload for row in opbridge.query("SELECT payload FROM commands WHERE type = 'renew_domain'")]
+    assert len(notes) == 2
+    [note] = [row.error for row in opbridge.query(
+        "SELECT a.error FROM attempts a JOIN commands c ON c.id = a.command_id"
+        " WHERE c.type = 'renew_domain' AND a.error LIKE '%not renewed again%'")]
+    assert note.startswith("The 1-year renewal from 2027-03-01 was already renewed by command ")
+
+
+def test_an_outage_spools_writes_fails_reads_and_the_cron_catches_up(opbridge: Opbridge, tmp_path: Path) -> None:
+    opbridge.sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT"}])
+    down = Whmcs(tmp_path, unreachable_url())
+    params = domain(14, "bestaand.nl")
+
+    written = down.call("SaveRegistrarLock", {**params, "lockenabled": "locked"})
+    assert written["result"] == {"success": "success"}
+    assert [row["event_type"] for row in written["spool"]] == ["domain.lock_changed"]
+    assert "spooled, the WHMCS cron resends it" in processed(written)
+    for function in ("GetNameservers", "GetRegistrarLock", "GetContactDetails", "GetEPPCode", "Sync", "TransferSync"):
+        answer = down.call(function, params)["result"]
+        assert re.fullmatch(r"opbridge did not answer within 5 s \(.+\); try again shortly\.", answer["error"]), function
+    lookup = down.call("CheckAvailability", {"searchTerm": "x", "tldsToInclude": [".com"]})
+    assert lookup["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
+
+    down.hook_url = f"{opbridge.base_url}/hooks/whmcs"  # the listener is back
+    assert down.fire("AfterCronJob", {})["spool"] == []
+    assert opbridge.drain() == {"done": 1}
+    assert opbridge.sandbox.domain("bestaand.nl")["is_locked"] is True
+
+
+def test_no_secret_reaches_a_log_line_or_the_spool(opbridge: Opbridge, tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # the worker's lines, at every level
+    sandbox = opbridge.sandbox
+    sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT", "auth_code": "Held-Epp-C0de"}],
+                 registry=[{"name": "verhuis.nl", "auth_code": "Tr4nsfer-Code!"}])
+    whmcs = Whmcs(tmp_path, opbridge.base_url)
+    offline = whmcs.call("TransferDomain", domain(12, "verhuis.nl", eppcode="Tr4nsfer-Code!", **CONTACT),
+                         ListenerURL=f"{unreachable_url()}/hooks/whmcs")
+    assert offline["result"] == {"success": True}
+    assert whmcs.call("GetEPPCode", domain(14, "bestaand.nl"))["result"] == {"eppcode": "Held-Epp-C0de"}
+    whmcs.call("config_validate", {})
+    spool = json.dumps(whmcs.fire("AfterCronJob", {"x": 1})["spool"] or offline["spool"])
+    assert opbridge.drain() == {"done": 1}
+
+    logged = json.dumps([{key: entry[key] for key in ("request", "response", "processed")} for entry in whmcs.logs])
+    opbridge_log = opbridge.log.read_text() + caplog.text  # the listener's lines, then the worker's
+    assert "opbridge-config-check" in opbridge_log and "/domains/transfer" in caplog.text  # both logged the work
+    for secret in ("Tr4nsfer-Code!", "Held-Epp-C0de", SECRET, SECRET.removeprefix("whsec_"), TOKEN):
+        for place, text in (("module log", logged), ("opbridge log", opbridge_log), ("spool", spool)):
+            assert secret not in text, f"{secret!r} in the {place}"
+    assert '"epp_code":"********"' in logged.replace("\\", "")
+
+
+def test_config_validate_says_what_is_wrong(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    assert whmcs.call("config_validate", {})["exception"] is None
+    cases = [
+        ({"AdminToken": "wrong-token"}, "Send Authorization: Bearer <token> with one of the admin tokens."),
+        ({"WebhookSecret": "whsec_" + "b3RoZXItc2VjcmV0LTMyLWJ5dGVzLWxvbmctcGFkZGVkIQ=="},
+         "opbridge refused the webhook secret: use one of its OPBRIDGE_WEBHOOK_SECRETS."),
+        ({"WebhookSecret": "not-a-secret"}, "The webhook secret must be whsec_ followed by base64"),
+        ({"AdminURL": unreachable_url()}, "is not ready: it could not be reached"),
+    ]
+    for override, sentence in cases:
+        exception = whmcs.call("config_validate", {}, **override)["exception"]
+        assert exception is not None and exception.startswith("WHMCS\\Exception\\Module\\InvalidConfiguration: ")
+        assert sentence in exception, exception
