@@ -14,19 +14,46 @@ from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
-from listener.api_schemas import AvailabilityQuery, CommandListQuery, ReplayFilter, SyncRunListQuery, SyncRunRequest
+from listener.api_schemas import (
+    DOMAIN_DOCS,
+    AuthCodeAnswer,
+    Availability,
+    AvailabilityQuery,
+    CommandDetail,
+    CommandListQuery,
+    CommandPage,
+    DnsTemplates,
+    DomainState,
+    EventRecord,
+    RegistrableDomain,
+    Replayed,
+    ReplayedMany,
+    ReplayFilter,
+    SyncRunDetail,
+    SyncRunList,
+    SyncRunListQuery,
+    SyncRunQueued,
+    SyncRunRequest,
+)
 from listener.errors import Refusal, error_response
 from listener.hooks import WEBHOOK_ID
+from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
-from opclient.names import InvalidDomainName, split_domain
 from outbox.models import Domain, SyncRun
 from outbox.store import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
 from outbox.sync.records import load_changes, load_run
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
+# Every route needs the token, and any of them may find the database unreachable.
+describe_blueprint(bp, "admin", errors=(401, 403, 503), bearer_token=True)
+
+# Openprovider's answer for an extension it does not sell: the caller's mistake, not Openprovider's.
+UNSOLD_EXTENSION = 307
+WEBHOOK_ID_DOCS = {"type": "string", "pattern": f"^{WEBHOOK_ID.pattern}$", "examples": ["evt_0001"]}
+DOMAIN_NAME_DOCS = {"type": "string", **DOMAIN_DOCS}
 
 
 def token_is_valid(token: str) -> bool:
@@ -89,6 +116,7 @@ def _names(messages: Any) -> str:
 
 
 @bp.get("/commands")
+@operation("Commands, newest first, a page at a time", answers={200: CommandPage}, errors=(400,), query=CommandListQuery)
 def list_commands() -> dict[str, Any]:
     query = _query(CommandListQuery())
     rows = services().outbox.list_commands(
@@ -98,18 +126,20 @@ def list_commands() -> dict[str, Any]:
         limit=query["limit"],
         after_id=query.get("before"),
     )
-    return {"commands": rows, "next_before": rows[-1]["id"] if rows else None}
+    return CommandPage().dump({"commands": rows, "next_before": rows[-1]["id"] if rows else None})
 
 
 @bp.get("/commands/<id:command_id>")
+@operation("One command and its attempts", answers={200: CommandDetail}, errors=(404,))
 def show_command(command_id: int) -> dict[str, Any]:
     record = services().outbox.get_command(command_id)
     if record is None:
         raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
-    return record
+    return CommandDetail().dump(record)
 
 
 @bp.post("/commands/<id:command_id>/replay")
+@operation("Send a dead or done command back to pending with fresh attempts", answers={200: Replayed}, errors=(404, 409))
 def replay_command(command_id: int) -> dict[str, Any]:
     replayed = services().outbox.replay([command_id])
     if not replayed:
@@ -117,39 +147,44 @@ def replay_command(command_id: int) -> dict[str, Any]:
         if record is None:
             raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
         raise Refusal(409, "not_replayable", f"Command {command_id} is {record['status']}; only dead or done commands can be replayed.")
-    return {"replayed": replayed}
+    return Replayed().dump({"replayed": replayed})
 
 
 @bp.post("/commands/replay")
+@operation("Replay the finished commands a filter picks", answers={200: ReplayedMany}, errors=(400, 422), body=ReplayFilter)
 def replay_commands() -> dict[str, Any]:
     chosen = _body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
     outbox = services().outbox
     replayed = outbox.replay(outbox.replayable(
         status=chosen["status"], type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"],
     ))
-    return {"replayed": replayed, "count": len(replayed)}
+    return ReplayedMany().dump({"replayed": replayed, "count": len(replayed)})
 
 
 # -- events and domains ----------------------------------------------------------
 
 
 @bp.get("/events/<webhook_id>")
+@operation("A received event and the commands it enqueued", answers={200: EventRecord}, errors=(404,),
+           path={"webhook_id": WEBHOOK_ID_DOCS})
 def show_event(webhook_id: str) -> dict[str, Any]:
     # An id the hook endpoint would refuse names no stored event (and may not even fit the column).
     event = services().outbox.get_event(webhook_id) if WEBHOOK_ID.fullmatch(webhook_id) else None
     if event is None:
         raise Refusal(404, "not_found", f"No event with webhook id {webhook_id!r} was received (or it was purged).")
-    return event
+    return EventRecord().dump(event)
 
 
 def _domain_key(name: str) -> str:
     try:
-        return split_domain(name).ascii
-    except InvalidDomainName as error:
-        raise Refusal(400, "invalid_domain", str(error), {"domain": name}) from None
+        return RegistrableDomain().deserialize(name)
+    except ValidationError as error:
+        raise Refusal(400, "invalid_domain", " ".join(error.messages), {"domain": name}) from None
 
 
 @bp.get("/domains/<name>")
+@operation("A domain's mirrored state and its recent commands", answers={200: DomainState}, errors=(400, 404),
+           path={"name": DOMAIN_NAME_DOCS})
 def show_domain(name: str) -> dict[str, Any]:
     key = _domain_key(name)
     with services().engine.connect() as conn:
@@ -157,60 +192,70 @@ def show_domain(name: str) -> dict[str, Any]:
     recent = services().outbox.list_commands(aggregate_key=key, limit=20)
     if row is None and not recent:
         raise Refusal(404, "not_found", f"opbridge knows nothing about {key}.")
-    return {"domain": key, "mirror": dict(row._mapping) if row else None, "recent_commands": recent}
+    return DomainState().dump({"domain": key, "mirror": row._mapping if row else None, "recent_commands": recent})
 
 
 # -- sync runs -------------------------------------------------------------------------
 
 
 @bp.get("/sync/runs")
+@operation("Sync runs, newest first", answers={200: SyncRunList}, errors=(400,), query=SyncRunListQuery)
 def list_sync_runs() -> dict[str, Any]:
     query = select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(_query(SyncRunListQuery())["limit"])
     with services().engine.connect() as conn:
-        return {"runs": [dict(row._mapping) for row in conn.execute(query)]}
+        return SyncRunList().dump({"runs": [row._mapping for row in conn.execute(query)]})
 
 
 @bp.get("/sync/runs/<id:run_id>")
+@operation("One sync run and the changes it decided", answers={200: SyncRunDetail}, errors=(404,))
 def show_sync_run(run_id: int) -> dict[str, Any]:
     engine = services().engine
     run = load_run(engine, run_id)
     if run is None:
         raise Refusal(404, "not_found", f"There is no sync run {run_id}.")
-    return run | {"changes": load_changes(engine, run_id)}
+    return SyncRunDetail().dump(run | {"changes": load_changes(engine, run_id)})
 
 
 @bp.post("/sync/runs")
+@operation("Ask a worker to run the pull-sync now", answers={202: SyncRunQueued}, errors=(400, 422),
+           body=SyncRunRequest, body_required=False)
 def request_sync_run() -> tuple[dict[str, Any], int]:
     body = _body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
     stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body["dry_run"]})])
-    return {"status": "queued", "command": stored.command_ids[0],
-            "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}, 202
+    return SyncRunQueued().dump({"status": "queued", "command": stored.command_ids[0],
+                                 "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}), 202
 
 
 # -- synchronous Openprovider lookups ----------------------------------------------
 
 
 @bp.get("/availability")
+@operation("Whether names can be registered, asked of Openprovider", answers={200: Availability}, errors=(400, 422, 502),
+           query=AvailabilityQuery)
 def availability() -> dict[str, Any]:
     names = _query(AvailabilityQuery())["domain"]
     results = services().clients.openprovider.domains.check(names)
-    return {"results": [
+    return Availability().dump({"results": [
         {"domain": r.domain, "status": r.status, "available": r.is_available, "reason": r.reason} for r in results
-    ]}
+    ]})
 
 
 @bp.get("/domains/<name>/authcode")
+@operation("A domain's transfer code, from Openprovider", answers={200: AuthCodeAnswer}, errors=(400, 404, 422, 502),
+           path={"name": DOMAIN_NAME_DOCS})
 def auth_code(name: str) -> dict[str, Any]:
     client = services().clients.openprovider
     domain = client.domains.find(_domain_key(name))
     code = client.domains.auth_code(domain.id)
-    return {"domain": domain.domain.ascii, "auth_code": code.code, "type": code.type, "sent_to_owner": code.sent_to_owner}
+    return AuthCodeAnswer().dump({"domain": domain.domain.ascii, "auth_code": code.code, "type": code.type,
+                                  "sent_to_owner": code.sent_to_owner})
 
 
 @bp.get("/dns-templates")
+@operation("The account's DNS templates", answers={200: DnsTemplates}, errors=(502,))
 def dns_templates() -> dict[str, Any]:
     templates = services().clients.openprovider.dns.templates()
-    return {"templates": [{"id": t.id, "name": t.name} for t in templates]}
+    return DnsTemplates().dump({"templates": templates})
 
 
 @bp.errorhandler(ConfigError)
@@ -222,6 +267,9 @@ def _not_configured(error: ConfigError) -> Response:
 def _openprovider_failed(error: OpenproviderError) -> Response:
     if isinstance(error, DomainNotFound):
         return error_response(Refusal(404, "not_found", str(error)))
+    if error.code == UNSOLD_EXTENSION:
+        return error_response(Refusal(422, "unsupported_extension", f"Openprovider does not sell this extension: {error}",
+                                      {"code": error.code}))
     if isinstance(error, TransientError):
         retry = str(int(error.retry_after or 30))
         return error_response(Refusal(503, "openprovider_unavailable", f"Openprovider did not answer: {error}",

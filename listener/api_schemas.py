@@ -1,8 +1,9 @@
-"""marshmallow schemas of the admin API: what its routes accept.
+"""marshmallow schemas of the HTTP interface: what its routes accept and what they answer.
 
-The routes load every query string and body through these, so a value outside the
-type or range of the column it is compared with is refused with a 4xx before any query
-runs, instead of failing in the database.
+The admin routes load every query string and body through these, so a value outside
+the type or range of the column it is compared with is refused with a 4xx before any
+query runs, instead of failing in the database; and they dump every answer through
+them. listener.openapi describes the same schemas, so the description cannot drift.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from listener.ids import MAX_ID
 from listener.schemas import DomainName
+from opbridge.times import iso
+from opclient.names import InvalidDomainName, split_domain
 from outbox.models import DEAD, DONE, STATUSES
 
 MAX_LIST = 1000
@@ -33,6 +36,12 @@ class Body(Schema):
         unknown = RAISE
 
 
+class Answer(Schema):
+    class Meta:
+        # Undeclared in the description, so clients accept fields added later.
+        unknown = EXCLUDE
+
+
 class StrictBoolean(fields.Boolean):
     """true or false, never the strings and numbers marshmallow's Boolean also takes."""
 
@@ -43,10 +52,15 @@ class StrictBoolean(fields.Boolean):
 
 
 class UtcDateTime(fields.DateTime):
-    """An ISO 8601 time, UTC when it has no offset; loaded naive in UTC, as the columns hold it."""
+    """An ISO 8601 time, UTC when it has no offset; loaded naive in UTC, as the columns hold it,
+    and dumped with its offset (opbridge.times).
+
+    A time before 1970 or after 9999 in UTC cannot be stored and compares like the nearest
+    end, so it is loaded as that end: nothing opbridge stores lies outside them.
+    """
 
     EARLIEST = datetime(1970, 1, 1)
-    LATEST = datetime(9999, 12, 31)
+    LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
@@ -54,10 +68,33 @@ class UtcDateTime(fields.DateTime):
             try:
                 moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
             except OverflowError:
-                raise self.make_error("invalid", input=value, obj_type="datetime") from None
-        if not self.EARLIEST <= moment <= self.LATEST:
-            raise ValidationError("Must be a time between 1970 and 9999.")
-        return moment
+                return self.LATEST if moment.year == datetime.max.year else self.EARLIEST
+        return min(max(moment, self.EARLIEST), self.LATEST)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else iso(value)
+
+
+# The documented spelling: a name label under one of the extensions every Openprovider
+# account sells. The routes take any IDN or punycode spelling of any extension as well.
+REGISTRABLE_DOMAIN_PATTERN = r"^[a-z0-9]{1,20}(-[a-z0-9]{1,20}){0,2}\.(com|net|org|nl|eu|be|de)$"
+
+
+DOMAIN_DOCS = {"pattern": REGISTRABLE_DOMAIN_PATTERN, "example": "example.com"}
+
+
+class RegistrableDomain(fields.String):
+    """A domain one can register (a name under a public suffix), loaded as punycode."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata=DOMAIN_DOCS, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return split_domain(text).ascii
+        except InvalidDomainName as error:
+            raise ValidationError(str(error)) from None
 
 
 def row_id(**kwargs: Any) -> fields.Integer:
@@ -71,7 +108,7 @@ def list_limit(default: int) -> fields.Integer:
 class CommandListQuery(Query):
     status = fields.String(validate=validate.OneOf(STATUSES))
     type = fields.String(validate=COMMAND_TYPE)
-    domain = DomainName()
+    domain = DomainName(metadata=DOMAIN_DOCS)
     limit = list_limit(100)
     before = row_id(metadata={"description": "Only commands with a smaller id: the previous page's next_before."})
 
@@ -79,7 +116,7 @@ class CommandListQuery(Query):
 class ReplayFilter(Body):
     status = fields.String(load_default=DEAD, validate=validate.OneOf((DEAD, DONE)))
     type = fields.String(load_default=None, allow_none=True, validate=COMMAND_TYPE)
-    domain = DomainName(load_default=None, allow_none=True)
+    domain = DomainName(load_default=None, allow_none=True, metadata=DOMAIN_DOCS)
     since = UtcDateTime(load_default=None, allow_none=True,
                         metadata={"description": "Only commands last changed at or after this time."})
 
@@ -93,4 +130,257 @@ class SyncRunListQuery(Query):
 
 
 class AvailabilityQuery(Query):
-    domain = fields.List(DomainName(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
+    domain = fields.List(RegistrableDomain(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
+
+
+# -- answers ---------------------------------------------------------------------------
+
+
+def _maybe(field: type[fields.Field], **kwargs: Any) -> fields.Field:
+    return field(allow_none=True, **kwargs)
+
+
+class ErrorAnswer(Answer):
+    error = fields.String(required=True, metadata={"description": "A machine-readable code, such as not_found."})
+    message = fields.String(required=True, metadata={"description": "What went wrong, in one sentence."})
+    details = fields.Dict(required=True, metadata={"description": "The fields or values concerned."})
+
+
+class AttemptRecord(Answer):
+    id = fields.Integer()
+    command_id = fields.Integer()
+    number = fields.Integer()
+    worker = _maybe(fields.String)
+    started_at = UtcDateTime()
+    duration_ms = fields.Integer()
+    outcome = fields.String()
+    error_code = _maybe(fields.String)
+    error = _maybe(fields.String)
+    calls = fields.Raw(allow_none=True, metadata={"description": "The calls made, secrets masked."})
+
+
+class CommandRecord(Answer):
+    id = fields.Integer()
+    event_id = _maybe(fields.Integer)
+    type = fields.String()
+    aggregate_key = fields.String(metadata={"description": "The domain the command concerns."})
+    payload = fields.Dict(metadata={"description": "What the command carries, secrets masked."})
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    attempts = fields.Integer()
+    max_attempts = fields.Integer()
+    next_attempt_at = UtcDateTime()
+    lease_owner = _maybe(fields.String)
+    lease_expires_at = _maybe(UtcDateTime)
+    claimed_at = _maybe(UtcDateTime)
+    last_error_code = _maybe(fields.String)
+    last_error = _maybe(fields.String)
+    state = _maybe(fields.Dict)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    finished_at = _maybe(UtcDateTime)
+
+
+class CommandDetail(CommandRecord):
+    history = fields.List(fields.Nested(AttemptRecord))
+
+
+class CommandPage(Answer):
+    commands = fields.List(fields.Nested(CommandRecord))
+    next_before = _maybe(fields.Integer, metadata={"description": "Pass as ?before= for the next page."})
+
+
+class Replayed(Answer):
+    replayed = fields.List(fields.Integer())
+
+
+class ReplayedMany(Replayed):
+    count = fields.Integer()
+
+
+class EventRecord(Answer):
+    id = fields.Integer()
+    webhook_id = fields.String()
+    type = fields.String()
+    received_at = UtcDateTime()
+    body = _maybe(fields.String, metadata={"description": "The event as received, secrets masked."})
+    key_id = _maybe(fields.String)
+    commands = fields.List(fields.Nested(CommandRecord))
+
+
+class DomainMirror(Answer):
+    id = fields.Integer()
+    name = fields.String()
+    whmcs_domain_id = _maybe(fields.Integer)
+    whmcs_client_id = _maybe(fields.Integer)
+    whmcs_registrar = _maybe(fields.String)
+    whmcs_status = _maybe(fields.String)
+    whmcs_expiry_date = _maybe(fields.Date)
+    whmcs_next_due_date = _maybe(fields.Date)
+    whmcs_donotrenew = _maybe(fields.Boolean)
+    whmcs_idprotection = _maybe(fields.Boolean)
+    op_domain_id = _maybe(fields.Integer)
+    op_status = _maybe(fields.String)
+    op_expiration_date = _maybe(fields.Date)
+    op_renewal_date = _maybe(fields.Date)
+    op_autorenew = _maybe(fields.String)
+    op_private_whois = _maybe(fields.Boolean)
+    sync_notices = _maybe(fields.String)
+    last_synced_at = _maybe(UtcDateTime)
+    updated_at = UtcDateTime()
+
+
+class DomainState(Answer):
+    domain = fields.String()
+    mirror = fields.Nested(DomainMirror, allow_none=True)
+    recent_commands = fields.List(fields.Nested(CommandRecord))
+
+
+class SyncRunRecord(Answer):
+    id = fields.Integer()
+    started_at = UtcDateTime()
+    finished_at = _maybe(UtcDateTime)
+    status = fields.String()
+    dry_run = fields.Boolean()
+    trigger = fields.String()
+    period_key = _maybe(fields.String)
+    domains_checked = fields.Integer()
+    changes = fields.Integer()
+    errors = fields.Integer()
+    api_calls = fields.Integer()
+    commands_enqueued = fields.Integer()
+    report_sent = fields.Boolean()
+    message = _maybe(fields.String)
+
+
+class SyncChangeRecord(Answer):
+    id = fields.Integer()
+    run_id = fields.Integer()
+    domain = fields.String()
+    whmcs_domain_id = _maybe(fields.Integer)
+    kind = fields.String()
+    old_value = _maybe(fields.String)
+    new_value = _maybe(fields.String)
+    applied = fields.Boolean()
+    comment = _maybe(fields.String)
+    invoices = _maybe(fields.String)
+    command_id = _maybe(fields.Integer)
+
+
+class SyncRunDetail(SyncRunRecord):
+    changes = fields.List(fields.Nested(SyncChangeRecord))
+
+
+class SyncRunList(Answer):
+    runs = fields.List(fields.Nested(SyncRunRecord))
+
+
+class SyncRunQueued(Answer):
+    status = fields.String()
+    command = fields.Integer(metadata={"description": "The run_sync command a worker runs."})
+    message = fields.String()
+
+
+class AvailabilityResult(Answer):
+    domain = fields.String()
+    status = fields.String(metadata={"description": "free, premium or active."})
+    available = fields.Boolean()
+    reason = _maybe(fields.String)
+
+
+class Availability(Answer):
+    results = fields.List(fields.Nested(AvailabilityResult))
+
+
+class AuthCodeAnswer(Answer):
+    domain = fields.String()
+    auth_code = fields.String(metadata={"description": "Empty when the registry mailed it to the owner."})
+    type = _maybe(fields.String)
+    sent_to_owner = fields.Boolean()
+
+
+class DnsTemplateRecord(Answer):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DnsTemplates(Answer):
+    templates = fields.List(fields.Nested(DnsTemplateRecord))
+
+
+# -- the hook endpoint and the probes ----------------------------------------------------
+
+
+class HookAnswer(Answer):
+    id = fields.String(metadata={"description": "The webhook-id of the event."})
+    status = fields.String(validate=validate.OneOf(["accepted", "duplicate"]))
+    commands = fields.List(fields.Integer(), metadata={"description": "The commands enqueued (accepted only)."})
+
+
+class Alive(Answer):
+    status = fields.String(validate=validate.OneOf(["ok"]))
+
+
+class Ready(Answer):
+    status = fields.String(validate=validate.OneOf(["ready"]))
+    revision = fields.String(metadata={"description": "The database schema's migration."})
+
+
+# -- the registrar module's reads (listener.registrar_api) -------------------------------
+
+
+class RegistrarAvailabilityQuery(Query):
+    domain = fields.List(RegistrableDomain(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
+
+
+class RegistrarSyncQuery(Query):
+    live = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: read Openprovider, not the mirror."})
+
+
+class RegistrarDomain(Answer):
+    domain = fields.String()
+    status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})
+    whmcs_status = _maybe(fields.String)
+    expiry_date = _maybe(fields.Date)
+    nameservers = fields.List(fields.String(metadata={"description": "host, or host/ip"}))
+    locked = fields.Boolean()
+    lockable = fields.Boolean()
+    id_protection = fields.Boolean()
+    autorenew = fields.String()
+
+
+class RegistrarContacts(Answer):
+    domain = fields.String()
+    contacts = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+                           metadata={"description": "By WHMCS role (Registrant, Admin, …), in WHMCS's field labels."})
+
+
+class Price(Answer):
+    amount = fields.String(metadata={"description": "A decimal number."})
+    currency = fields.String()
+
+
+class RegistrarCheckResult(AvailabilityResult):
+    status = fields.String(metadata={"description": "free, premium, active or unsupported."})
+    premium_price = fields.Nested(Price, allow_none=True)
+
+
+class RegistrarAvailability(Answer):
+    results = fields.List(fields.Nested(RegistrarCheckResult))
+
+
+class TransferState(Answer):
+    completed = fields.Boolean()
+    failed = fields.Boolean()
+    reason = fields.String()
+
+
+class RegistrarSync(Answer):
+    domain = fields.String()
+    source = fields.String(validate=validate.OneOf(["mirror", "openprovider"]))
+    checked_at = _maybe(fields.String, metadata={"description": "When the answer was read, UTC."})
+    status = _maybe(fields.String)
+    whmcs_status = _maybe(fields.String)
+    expiry_date = _maybe(fields.Date)
+    active = fields.Boolean()
+    expired = fields.Boolean()
+    transfer = fields.Nested(TransferState)

@@ -100,6 +100,10 @@ def renewal_requested(data: Data) -> list[NewCommand]:
     return [_command("renew_domain", data, period_years=data["period_years"], expiry_date=data["expiry_date"])]
 
 
+def private_nameserver_changed(data: Data) -> list[NewCommand]:
+    return [_command("set_private_nameserver", data, nameserver=data["nameserver"], ip=data["ip"])]
+
+
 COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "order.accepted": order_accepted,
     "invoice.paid": invoice_paid,
@@ -113,6 +117,7 @@ COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "domain.registration_requested": _module_order("register_domain"),
     "domain.transfer_requested": _module_order("transfer_domain"),
     "domain.renewal_requested": renewal_requested,
+    "domain.private_nameserver_changed": private_nameserver_changed,
 }
 
 

@@ -14,8 +14,10 @@ from flask import Blueprint, request
 from marshmallow import ValidationError
 
 from listener.commands import commands_for
+from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
-from listener.schemas import ENVELOPE, EVENT_DATA
+from listener.openapi import describe_blueprint, operation
+from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
 from listener.signing import SignatureError
 from listener.storable import unstorable_text
@@ -29,9 +31,17 @@ WEBHOOK_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _READ_CHUNK = 64 * 1024
 
 bp = Blueprint("hooks", __name__)
+describe_blueprint(bp, "hooks", errors=(400, 401, 413, 415, 422, 503))
 
 
 @bp.post("/hooks/whmcs")
+@operation(
+    "One signed WHMCS event (Standard Webhooks signature)", answers={200: HookAnswer, 202: HookAnswer},
+    body=EnvelopeSchema, headers=tuple(
+        {"in": "header", "name": name, "required": True, "schema": {"type": "string", "pattern": pattern}}
+        for name, pattern in zip(SIGNATURE_HEADERS, (f"^{WEBHOOK_ID.pattern}$", "^[0-9]{1,12}$", "^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$"))
+    ),
+)
 def receive_whmcs_event() -> tuple[dict[str, Any], int]:
     _require_json()
     keyring = services().keyring

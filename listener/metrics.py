@@ -14,11 +14,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import Engine, func, select
 
+from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from outbox.models import PENDING, STATUSES, Command, SyncRun
 from outbox.store import utcnow
 
 bp = Blueprint("metrics", __name__)
+describe_blueprint(bp, "metrics", errors=(503,))
 
 
 class QueueCollector:
@@ -43,6 +45,7 @@ class QueueCollector:
 
 
 @bp.get("/metrics")
+@operation("Prometheus metrics, in the text exposition format", answers={200: "text/plain"})
 def metrics() -> Response:
     registry = CollectorRegistry()
     registry.register(QueueCollector(services().engine))

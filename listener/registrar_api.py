@@ -12,11 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from sqlalchemy import exists, or_, select
 
 from listener import admin
-from listener.errors import Refusal
+from listener.api_schemas import (
+    RegistrarAvailability,
+    RegistrarAvailabilityQuery,
+    RegistrarContacts,
+    RegistrarDomain,
+    RegistrarSync,
+    RegistrarSyncQuery,
+)
+from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import OpenproviderError, PermanentError
@@ -30,6 +38,7 @@ bp = Blueprint("registrar_api", __name__, url_prefix="/api/v1/registrar")
 bp.before_request(admin.require_token)
 bp.register_error_handler(ConfigError, admin._not_configured)
 bp.register_error_handler(OpenproviderError, admin._openprovider_failed)
+describe_blueprint(bp, "registrar module", errors=(400, 401, 403, 404, 422, 502, 503), bearer_token=True)
 
 WHMCS_ROLES = {"owner": "Registrant", "admin": "Admin", "tech": "Technical", "billing": "Billing"}
 # Openprovider states the mirror may answer for; the others change by themselves at the
@@ -43,6 +52,8 @@ def _live(name: str) -> Domain:
 
 
 @bp.get("/domains/<name>")
+@operation("A domain's nameservers, lock and ID protection, read live", answers={200: RegistrarDomain},
+           path={"name": admin.DOMAIN_NAME_DOCS})
 def domain_details(name: str) -> dict[str, Any]:
     """What the nameserver, lock and domain-information pages show, read live."""
     domain = _live(name)
@@ -65,6 +76,7 @@ def _nameserver(server: Nameserver) -> str:
 
 
 @bp.get("/domains/<name>/contacts")
+@operation("A domain's contacts in WHMCS's labels", answers={200: RegistrarContacts}, path={"name": admin.DOMAIN_NAME_DOCS})
 def domain_contacts(name: str) -> dict[str, Any]:
     """The domain's handles as WHMCS's contact form labels them, each handle read once."""
     domain = _live(name)
@@ -92,12 +104,10 @@ def _whmcs_contact(customer: Any) -> dict[str, str]:
 
 
 @bp.get("/availability")
+@operation("Availability with premium prices", answers={200: RegistrarAvailability}, query=RegistrarAvailabilityQuery)
 def availability() -> dict[str, Any]:
     """Availability in batches of 15, with the premium price where the registry asks one."""
-    names = request.args.getlist("domain")
-    if not names:
-        raise Refusal(400, "missing_parameter", "Give one or more ?domain= names to check.")
-    keys = [admin._domain_key(name) for name in names]
+    keys = admin._query(RegistrarAvailabilityQuery())["domain"]
     domains = services().clients.openprovider.domains
     try:
         results = [_check_result(result) for result in domains.check(keys, with_price=True)]
@@ -128,12 +138,14 @@ def _check_result(result: Any) -> dict[str, Any]:
 
 
 @bp.get("/domains/<name>/sync")
+@operation("What WHMCS's Sync and TransferSync should record", answers={200: RegistrarSync}, query=RegistrarSyncQuery,
+           path={"name": admin.DOMAIN_NAME_DOCS})
 def domain_sync(name: str) -> dict[str, Any]:
     """What WHMCS's Sync and TransferSync should record. From the mirror while nothing has
     happened to the domain since the pull-sync last read it; live otherwise, or with ?live=1."""
     key = admin._domain_key(name)
     settings = services().settings
-    row = None if request.args.get("live") == "1" else _fresh_mirror_row(key)
+    row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else _fresh_mirror_row(key)
     if row is not None:
         status = row.op_status
         expiry = row.op_renewal_date if settings.expiry_source == "renewal_date" else row.op_expiration_date

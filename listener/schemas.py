@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from listener.domains import normalise_domain
 
@@ -41,12 +41,15 @@ class Nameserver(fields.Field):
             name = normalise_domain(host)
         except ValueError as error:
             raise ValidationError(f"The host {host!r} {error}.") from None
-        if not ip:
-            return {"name": name, "ip": None}
-        try:
-            return {"name": name, "ip": str(ipaddress.ip_address(ip.strip()))}
-        except ValueError:
-            raise ValidationError(f"{ip!r} is not an IPv4 or IPv6 address.") from None
+        return {"name": name, "ip": _ip_address(ip) if ip else None}
+
+
+def _ip_address(text: str) -> str:
+    """An IPv4 or IPv6 address in its canonical spelling."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise ValidationError(f"{text!r} is not an IPv4 or IPv6 address.") from None
 
 
 class IsoDate(fields.Date):
@@ -208,6 +211,27 @@ class RenewalRequestedSchema(DomainRef):
     expiry_date = IsoDate(load_default=None, allow_none=True)
 
 
+class IpAddress(fields.String):
+    """An IPv4 or IPv6 address, loaded in its canonical spelling."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return _ip_address(super()._deserialize(value, attr, data, **kwargs))
+
+
+class PrivateNameserverChangedSchema(DomainRef):
+    """A registrar module's Register/Modify/DeleteNameserver: the glue host ``nameserver``
+    under the domain gets ``ip``, or is deleted when ``ip`` is null."""
+
+    nameserver = DomainName(required=True)
+    ip = IpAddress(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _under_the_domain(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "nameserver" in data and "domain" in data and not data["nameserver"].endswith("." + data["domain"]):
+            raise ValidationError(f"Must be a host under {data['domain']}, such as ns1.{data['domain']}.",
+                                  "nameserver")
+
+
 class SourceSchema(Strict):
     system_url = fields.String(load_default=None, allow_none=True)
     whmcs_version = fields.String(load_default=None, allow_none=True)
@@ -235,4 +259,5 @@ EVENT_DATA: dict[str, Schema] = {
     "domain.registration_requested": RegistrationRequestedSchema(),
     "domain.transfer_requested": TransferRequestedSchema(),
     "domain.renewal_requested": RenewalRequestedSchema(),
+    "domain.private_nameserver_changed": PrivateNameserverChangedSchema(),
 }

@@ -1,6 +1,8 @@
 """Fixtures for the admin API: the real app over real HTTP, with both sandboxes behind it."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 
@@ -12,6 +14,7 @@ from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 from whmcsapi.sandbox import create_app as create_whmcs
 
 TOKEN = "admin-token-0123456789"
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"admin-tests-webhook-secret-32by!").decode()
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def whmcs_url():  # noqa: ANN201
 
 @pytest.fixture
 def admin(database_url, sandbox_url, whmcs_url):  # noqa: ANN001, ANN201
-    settings = load_settings(environ={}, database_url=database_url, admin_tokens=TOKEN,
+    settings = load_settings(environ={}, database_url=database_url, admin_tokens=TOKEN, webhook_secrets=WEBHOOK_SECRET,
                              op_url=sandbox_url, op_username="sandbox", op_password="sandbox",
                              whmcs_url=whmcs_url, whmcs_identifier=DEFAULT_IDENTIFIER, whmcs_secret=DEFAULT_SECRET)
     app = create_app(settings)
@@ -42,6 +45,8 @@ def admin(database_url, sandbox_url, whmcs_url):  # noqa: ANN001, ANN201
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {TOKEN}"
         session.base = url
+        session.app = app
+        session.sandbox_url = sandbox_url
         session.outbox = app.extensions["opbridge"].outbox
         session.clients = app.extensions["opbridge"].clients
         yield session

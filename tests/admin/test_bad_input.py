@@ -50,7 +50,7 @@ BAD_FILTERS = [
     {"type": ["a"]}, {"type": 5}, {"type": "set_lock\u0000"}, {"type": "x" * 65},
     {"status": ["dead"]}, {"status": "pending"}, {"status": None},
     {"domain": ["a.com"]}, {"domain": "a\ud800b.com"}, {"domain": 7},
-    {"since": 12}, {"since": "yesterday"}, {"since": "9999-12-31T23:59:59-01:00"}, {"since": "0001-01-01T00:30:00+01:00"},
+    {"since": 12}, {"since": "yesterday"}, {"since": "2026-02-30T10:00:00Z"},
 ]
 
 
@@ -66,6 +66,8 @@ def test_a_replay_filter_time_with_an_offset_is_compared_in_utc(admin, dead_comm
     updated = admin.outbox.get_command(dead_command)["updated_at"]
     later_in_utc = updated.replace(microsecond=0).isoformat() + "-01:00"
     assert api(admin, "POST", "/commands/replay", json={"since": later_in_utc}).json()["count"] == 0
+    # Beyond what a column holds: after everything stored (not an overflow).
+    assert api(admin, "POST", "/commands/replay", json={"since": "9999-12-31T23:59:59-01:00"}).json()["count"] == 0
     assert api(admin, "POST", "/commands/replay", json={"since": updated.isoformat() + "Z", "type": "set_lock",
                                                         "domain": "A.COM"}).json() == {"replayed": [dead_command],
                                                                                        "count": 1}

@@ -86,16 +86,22 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
     # Openprovider answers the registration with a bare 500 until the command's tries are spent.
     SandboxAdmin(sandbox_url).set_faults(script=[{"fault": "error", "operation": "create_domain", "times": TRIES}])
     registrant = {**CONTACT, "first_name": INJECTED}
-    accepted = signed_post(requests.Session(), base_url, "order.accepted", order(DOMAIN, registrant=registrant, idn_language="GER"))
+    event = order(DOMAIN, registrant=registrant, idn_language="GER")
+    accepted = signed_post(requests.Session(), base_url, "order.accepted", event)
     assert accepted.status_code == 202, accepted.text
     [command_id] = accepted.json()["commands"]
     assert worker.run_until_settled(30)["dead"] == 1
+    # Behind a TLS proxy (gunicorn trusts X-Forwarded-Proto from loopback) the cookie is Secure.
+    proxied = requests.get(f"{base_url}/admin/", headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert "; Secure" in proxied.headers["Set-Cookie"] and "SameSite=Strict" in proxied.headers["Set-Cookie"]
 
     page = chromium.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
     page.goto(f"{base_url}/admin/")
     page.fill("input[name=token]", TOKEN)
     page.click("button[type=submit]")
     assert page.inner_text("#count-dead") == "1"
+    [cookie] = page.context.cookies()
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
     _shoot(page, shots, "overview-1280-light")
 
     page.fill("input[name=q]", DOMAIN.upper().replace("Ü", "ü"))
@@ -113,7 +119,7 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
     page.click("#replay")
     assert re.search(rf"/admin/commands/{command_id}/replay$", page.url)
     _shoot(page, shots, "confirm-1280-light")
-    page.click("button.danger")
+    page.click("#confirm")
     assert page.url.endswith(f"/admin/commands/{command_id}")
     assert page.inner_text("#command-status") == "pending"
     assert "is pending again" in page.inner_text("main")

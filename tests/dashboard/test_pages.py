@@ -129,7 +129,8 @@ def test_list_filters_and_keyset_pages(dashboard):  # noqa: ANN001
     future = (utcnow() + timedelta(hours=1)).isoformat(timespec="minutes")
     assert "No command matches." in dashboard.page("/admin/commands", params={"from": future}).text
     past = (utcnow() - timedelta(hours=1)).isoformat(timespec="minutes")
-    assert len(re.findall(r'<a href="/admin/commands/(\d+)">', dashboard.page("/admin/commands", params={"from": past}).text)) == 50
+    recent = dashboard.page("/admin/commands", params={"from": past})
+    assert len(re.findall(r'<a href="/admin/commands/(\d+)">', recent.text)) == 50
 
 
 def test_find_a_domain_by_its_unicode_name(dashboard):  # noqa: ANN001
@@ -195,6 +196,8 @@ def test_overview_shows_activity_circuit_and_last_sync(dashboard):  # noqa: ANN0
     assert '<b id="count-dead">1</b>' in page.text and '<b id="count-pending">1</b>' in page.text
     assert re.search(r'<rect class="failed" [^>]*><title>\d\d:\d\d UTC: 1 failed</title>', page.text)
     assert "Open until" in page.text and "196" in page.text
+    by_type = re.search(r'<table id="by-type">.*?</table>', page.text, re.S).group(0)
+    assert re.findall(r'<td class="num">(?:<a [^>]*>)?(\d+)', by_type) == ["1", "0", "1"]  # set_lock: pending, running, dead
     assert f'<a href="/admin/sync/{run}">Run {run}</a>' in page.text and "z.example" in page.text
     assert HOSTILE not in page.text
     report = dashboard.page(f"/admin/sync/{run}")

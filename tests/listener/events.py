@@ -74,6 +74,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         **item(domain="moved.example", epp_code="s3cr3t-code"), "registrant": CONTACT, "admin": CONTACT}),
     "domain.renewal_requested": envelope("domain.renewal_requested", {
         "domain_id": 9, "domain": "Renew.Example", "period_years": 2, "expiry_date": "2027-03-01"}),
+    "domain.private_nameserver_changed": envelope("domain.private_nameserver_changed", {
+        "domain_id": 7, "domain": "a.example", "nameserver": "NS1.a.example", "ip": "192.0.2.1"}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -95,6 +97,7 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.registration_requested": [("register_domain", "xn--bcher-kva.example")],
     "domain.transfer_requested": [("transfer_domain", "moved.example")],
     "domain.renewal_requested": [("renew_domain", "renew.example")],
+    "domain.private_nameserver_changed": [("set_private_nameserver", "a.example")],
 }
 
 

@@ -30,10 +30,11 @@ SECRET = "whsec_" + base64.b64encode(b"opbridge-module-test-key-32byte!").decode
 TOKEN = "module-admin-token-5f1e2d3c4b5a"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database(request: pytest.FixtureRequest, fresh_database: Any) -> str:
-    """SQLite and PostgreSQL: the module's reads and writes differ in nothing else."""
-    url = fresh_database(request.param)
+    """A migrated SQLite database, or the backend a test names with
+    ``@pytest.mark.parametrize("database", [...], indirect=True)``."""
+    url = fresh_database(getattr(request, "param", "sqlite"))
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()

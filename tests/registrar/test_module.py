@@ -59,6 +59,7 @@ def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     params = domain(11, "voorbeeld.nl", ns1="ns1.example.net", ns2="NS2.example.net", idprotection=False,
@@ -94,9 +95,12 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert all(set(fields) == CONTACT_LABELS for fields in contacts.values())
     assert (contacts["Registrant"]["First Name"], contacts["Registrant"]["Phone Number"]) == ("Eva", "+31.201112233")
     assert whmcs.call("GetEPPCode", params)["result"] == {"eppcode": at_sandbox["auth_code"]}
+    expiry = at_sandbox["expiration_date"][:10]
+    assert whmcs.call("GetDomainInformation", params)["result"] == {"Domain": {
+        "domain": "voorbeeld.nl", "nameservers": {"ns1": "ns1.elders.net", "ns2": "ns2.elders.net"},
+        "transferLock": True, "idProtectionStatus": True, "registrationStatus": "Active", "expiryDate": expiry}}
 
     # WHMCS's own sync cron, and the admin buttons.
-    expiry = at_sandbox["expiration_date"][:10]
     assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,
                                                   "expirydate": expiry}
     synced = whmcs.call("SyncNow", params)
@@ -106,9 +110,28 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert status["success"] is True and "update_contacts: done" in status["message"]
     assert f"{opbridge.base_url}/admin/" in status["message"]
 
+    # Private nameservers: register, move, delete a glue host under the domain.
+    assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.voorbeeld.nl", "ipaddress": "192.0.2.1"})[
+        "result"] == {"success": "success"}
+    assert whmcs.call("ModifyNameserver", {**params, "nameserver": "ns1", "currentipaddress": "192.0.2.1",
+                                           "newipaddress": "2001:db8::1"})["result"] == {"success": "success"}
+    assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns2.voorbeeld.nl", "ipaddress": "192.0.2.2"})[
+        "result"] == {"success": "success"}
+    assert whmcs.call("DeleteNameserver", {**params, "nameserver": "ns2.voorbeeld.nl"})["result"] == {"success": "success"}
+    outside = whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.elders.net.", "ipaddress": "192.0.2.9"})
+    assert outside["result"] == {"success": "success"}  # WHMCS gave a label: the host is ns1.elders.net.voorbeeld.nl
+    assert opbridge.drain() == {"done": 10}
+    with sandbox.state.lock:
+        assert sandbox.state.nameservers == {
+            "ns1.voorbeeld.nl": {"name": "ns1.voorbeeld.nl", "ip": "", "ip6": "2001:db8::1"},
+            "ns1.elders.net.voorbeeld.nl": {"name": "ns1.elders.net.voorbeeld.nl", "ip": "192.0.2.9", "ip6": ""},
+        }
+    refused = whmcs.call("RegisterNameserver", {**params, "nameserver": "ns3.voorbeeld.nl", "ipaddress": "not-an-ip"})
+    assert "'not-an-ip' is not an IPv4 or IPv6 address." in refused["result"]["error"]
+
     # Registrar Commands > Request Delete.
     assert whmcs.call("RequestDelete", params)["result"] == {"success": "success"}
-    assert opbridge.drain() == {"done": 6}
+    assert opbridge.drain() == {"done": 11}
     assert sandbox.domain("voorbeeld.nl")["status"] == "DEL"
 
 
@@ -149,8 +172,12 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
     assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
         "error": "Give at least two nameservers."}
+    # Domain 11 has no expiry in WHMCS: nothing would name the renewal, so none is bought blind.
+    blind = whmcs.call("RenewDomain", domain(11, "voorbeeld.nl"))
+    assert blind["result"]["error"].startswith("WHMCS has no expiry date for this domain") and blind["spool"] == []
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_one_paid_renewal_renews_once_across_calls_hooks_and_the_spool(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT", "expiration_date": "2027-03-01"}])

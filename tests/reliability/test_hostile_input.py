@@ -137,12 +137,16 @@ MARKUP = [text for text in INJECTIONS if "<" in text]
 
 
 def _shown_escaped(page: str, text: str) -> bool:
-    """The text is on the page, but only as an HTML or a JSON escape, never as markup."""
-    html = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
-    as_json = json.dumps(text)[1:-1]  # as Jinja's tojson writes it into a <pre>
+    """The text is on the page, but only HTML-escaped, JSON-escaped or both, never as markup."""
+
+    def html(value: str) -> str:
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+
+    as_json = json.dumps(text)[1:-1]  # as Jinja's tojson writes it
+    escaped = [html(text), html(as_json)]
     for character in "&<>'":
         as_json = as_json.replace(character, f"\\u{ord(character):04x}")
-    escaped = (html, as_json)
+    escaped.append(as_json)
     return text not in page and any(form in page for form in escaped)
 
 

@@ -1,4 +1,4 @@
-"""``/dns``: templates to read, and zones made from them."""
+"""``/dns``: templates to read, zones made from them, and glue hosts (private nameservers)."""
 from __future__ import annotations
 
 from flask import Response, g
@@ -85,3 +85,66 @@ def get_zone() -> Response:
         if zone is None:
             raise ApiError(872, name)
         return ok(render.zone(zone, state.reseller_id, g.query.get("with_records", False)))
+
+
+@bp.get("/dns/nameservers")
+def list_nameservers() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        match = wildcard(g.query.get("pattern", "*"))
+        wanted = g.query.get("name", "").lower()
+        found = [server for name, server in sorted(state.nameservers.items())
+                 if match(name) and (not wanted or name == wanted)]
+        return ok({"results": page(found, g.query), "total": len(found)})
+
+
+@bp.post("/dns/nameservers")
+def create_nameserver() -> Response:
+    server = _glue_host(g.body)
+    state = sandbox_state()
+    with state.lock:
+        if server["name"] in state.nameservers:
+            raise invalid_request(f"name: the nameserver {server['name']} already exists")
+        state.nameservers[server["name"]] = server
+        return ok(server)
+
+
+@bp.get("/dns/nameservers/<name>")
+def get_nameserver() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        return ok(_known_glue_host(state, g.path["name"]))
+
+
+@bp.put("/dns/nameservers/<name>")
+def update_nameserver() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        current = _known_glue_host(state, g.path["name"])
+        state.nameservers[current["name"]] = _glue_host({**g.body, "name": current["name"]})
+        return ok({"success": True})
+
+
+@bp.delete("/dns/nameservers/<name>")
+def delete_nameserver() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        del state.nameservers[_known_glue_host(state, g.path["name"])["name"]]
+        return ok({"success": True})
+
+
+def _glue_host(body: dict) -> dict[str, str]:
+    name = str(body.get("name", "")).lower().rstrip(".")
+    if not name or "." not in name:
+        raise invalid_request("name: a host name such as ns1.example.com is required")
+    if not (body.get("ip") or body.get("ip6")):
+        raise invalid_request("ip: a glue host needs an IPv4 (ip) or IPv6 (ip6) address")
+    concerning(name.split(".", 1)[1])
+    return {"name": name, "ip": str(body.get("ip") or ""), "ip6": str(body.get("ip6") or "")}
+
+
+def _known_glue_host(state: SandboxState, name: str) -> dict[str, str]:
+    server = state.nameservers.get(name.lower().rstrip("."))
+    if server is None:
+        raise invalid_request(f"name: there is no nameserver {name}")
+    return server

@@ -20,10 +20,11 @@
  *   SaveContactDetails -> domain.contacts_changed       -> update_contacts
  *   IDProtectToggle    -> domain.id_protection_changed  -> set_id_protection
  *   RequestDelete      -> domain.delete_requested       -> delete_domain
+ *   Register/Modify/DeleteNameserver -> domain.private_nameserver_changed -> set_private_nameserver
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -143,8 +144,16 @@ function opbridge_RenewDomain(array $params): array
     $row = opbridge_whmcs_domain($params);
     $years = max(1, min(10, (int) ($params['regperiod'] ?? 1)));
     $expiry = opbridge_expiry_param($params['expiryDate'] ?? null) ?? opbridge_date($row['expirydate'] ?? null);
+    if ($expiry === null) {
+        // Without the date the renewal starts from, a second carrier of the same renewal
+        // could not be recognised, so nothing is paid for blind.
+        $message = 'WHMCS has no expiry date for this domain, which names the renewal: press "Sync now" '
+            . '(or set the expiry date) and renew again.';
+        opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks($params, []));
+        return ['error' => $message];
+    }
     $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
-    $webhookId = $expiry === null ? null : "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
+    $webhookId = "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
     return opbridge_write($params, 'RenewDomain', 'domain.renewal_requested', $data, true, $webhookId);
 }
 
@@ -181,6 +190,36 @@ function opbridge_IDProtectToggle(array $params): array
 function opbridge_RequestDelete(array $params): array
 {
     return opbridge_write($params, 'RequestDelete', 'domain.delete_requested', opbridge_domain_reference($params), 'success');
+}
+
+function opbridge_RegisterNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'RegisterNameserver', (string) ($params['ipaddress'] ?? ''));
+}
+
+function opbridge_ModifyNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'ModifyNameserver', (string) ($params['newipaddress'] ?? ''));
+}
+
+function opbridge_DeleteNameserver(array $params): array
+{
+    return opbridge_private_nameserver($params, 'DeleteNameserver', null);
+}
+
+/**
+ * A glue host under the domain gets $ip, or is deleted when $ip is null. WHMCS passes the
+ * host in full (ns1.example.com) or, from some forms, only its first label.
+ */
+function opbridge_private_nameserver(array $params, string $action, ?string $ip): array
+{
+    $domain = opbridge_domain_name($params);
+    $host = strtolower(trim((string) ($params['nameserver'] ?? ''), " \t\n\r\0\x0B."));
+    if ($host !== '' && !str_ends_with($host, '.' . strtolower($domain))) {
+        $host .= '.' . strtolower($domain);
+    }
+    $data = opbridge_domain_reference($params) + ['nameserver' => $host, 'ip' => $ip === null ? null : trim($ip)];
+    return opbridge_write($params, $action, 'domain.private_nameserver_changed', $data, 'success');
 }
 
 /**
@@ -332,11 +371,19 @@ function opbridge_GetNameservers(array $params): array
     if (isset($domain['error'])) {
         return $domain;
     }
-    $answer = [];
+    return opbridge_ns_fields($domain);
+}
+
+/**
+ * opbridge's nameservers (host or host/ip) as WHMCS's ns1..ns5 host names.
+ */
+function opbridge_ns_fields(array $domain): array
+{
+    $fields = [];
     foreach (array_slice((array) ($domain['nameservers'] ?? []), 0, 5) as $index => $server) {
-        $answer['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
+        $fields['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
     }
-    return $answer;
+    return $fields;
 }
 
 /**
@@ -365,6 +412,40 @@ function opbridge_GetContactDetails(array $params): array
         }
     }
     return $contacts;
+}
+
+// WHMCS 7.6 and later asks GetDomainInformation instead of GetNameservers and
+// GetRegistrarLock, with one call for the whole domain page; older versions lack the class.
+if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
+    /**
+     * @return \WHMCS\Domain\Registrar\Domain|array the domain, or ['error' => ...]
+     */
+    function opbridge_GetDomainInformation(array $params): object|array
+    {
+        $path = 'registrar/domains/' . rawurlencode(opbridge_domain_name($params));
+        $state = opbridge_read($params, 'GetDomainInformation', $path);
+        if (isset($state['error'])) {
+            return $state;
+        }
+        $domain = (new \WHMCS\Domain\Registrar\Domain())
+            ->setDomain((string) ($state['domain'] ?? opbridge_domain_name($params)))
+            ->setNameservers(opbridge_ns_fields($state))
+            ->setTransferLock(!empty($state['locked']))
+            ->setIdProtectionStatus(!empty($state['id_protection']));
+        $status = [
+            'Active' => \WHMCS\Domain\Registrar\Domain::STATUS_ACTIVE,
+            'Pending' => \WHMCS\Domain\Registrar\Domain::STATUS_PENDING,
+            'Expired' => \WHMCS\Domain\Registrar\Domain::STATUS_EXPIRED,
+        ][(string) ($state['whmcs_status'] ?? '')] ?? null;
+        if ($status !== null) {
+            $domain->setRegistrationStatus($status);
+        }
+        $expiry = opbridge_date($state['expiry_date'] ?? null);
+        if ($expiry !== null) {
+            $domain->setExpiryDate(\WHMCS\Carbon::createFromFormat('!Y-m-d', $expiry));
+        }
+        return $domain;
+    }
 }
 
 /**
