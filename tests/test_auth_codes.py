@@ -75,14 +75,13 @@ def _values(scenario: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _readable_urls(scenario: dict[str, Any]) -> list[str]:
-    """Every GET route of the admin API and dashboard, with the scenario's ids filled in."""
+    """Every GET route of the app (the admin API, the registrar's reads, the dashboard,
+    health, metrics, OpenAPI), with the scenario's ids filled in."""
     app, values = scenario["app"], _values(scenario)
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint in AUTHCODE_ENDPOINTS:
-                continue
-            if not rule.endpoint.startswith(("admin.", "dashboard.")):
+            if "GET" not in rule.methods or rule.endpoint in AUTHCODE_ENDPOINTS or rule.endpoint == "static":
                 continue
             choices = [[(name, value) for value in values.get(name, [])] for name in rule.arguments]
             for combination in _product(choices):
