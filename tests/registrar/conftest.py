@@ -88,12 +88,13 @@ class Whmcs:
         self.settings = {"ListenerURL": f"{opbridge_url}/hooks/whmcs", "WebhookSecret": SECRET,
                          "AdminURL": opbridge_url, "AdminToken": TOKEN, "Timeout": "5"}
         self.hook_url = f"{opbridge_url}/hooks/whmcs"
+        self.secret = SECRET  # the hook file's, from the environment as configuration.php would give it
         self.logs: list[dict[str, Any]] = []  # every module log entry of every run
 
     def _run(self, harness: Path, name: str, argument: dict[str, Any], patch: dict[str, Any] | None) -> dict[str, Any]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPBRIDGE_")}
         env |= {"OPBRIDGE_HARNESS_DB": str(self.database), "OPBRIDGE_HARNESS_ROOT": str(self.root),
-                "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": SECRET,
+                "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": self.secret,
                 "OPBRIDGE_HARNESS_PATCH": json.dumps({"domains": patch or {}})}
         done = subprocess.run([PHP, str(harness), name, json.dumps(argument)], env=env,
                               capture_output=True, text=True, timeout=60, check=False)

@@ -98,6 +98,14 @@ function opbridge_config_validate(array $params): void
     if (opbridge_signing_key($settings['secret']) === null) {
         throw new InvalidConfiguration('The webhook secret must be whsec_ followed by base64, as in OPBRIDGE_WEBHOOK_SECRETS.');
     }
+    // The hook file's cron resends (and opens) what the module spools, with its own settings.
+    $shared = function_exists('opbridge_settings') ? opbridge_settings() : [];
+    foreach (['url' => 'listener URL', 'secret' => 'webhook secret'] as $name => $label) {
+        if (($shared[$name] ?? '') !== '' && $shared[$name] !== $settings[$name]) {
+            throw new InvalidConfiguration("The {$label} differs from the hook file's (configuration.php), which "
+                . 'the WHMCS cron uses to resend spooled events: use the same, or leave this one empty.');
+        }
+    }
     $ready = opbridge_http('GET', $settings['admin_url'] . '/readyz', [], null, $settings);
     opbridge_log('config_validate', "GET {$settings['admin_url']}/readyz", opbridge_http_summary($ready), '', opbridge_masks($settings));
     if ($ready['status'] !== 200) {
@@ -573,7 +581,7 @@ function opbridge_AdminCustomButtonArray(): array
 }
 
 /**
- * The domain's recent opbridge commands and their outcome, with a link to the dashboard.
+ * The domain's recent opbridge commands and their outcome, with a link to its dashboard page.
  */
 function opbridge_OpbridgeStatus(array $params): array
 {
@@ -586,7 +594,7 @@ function opbridge_OpbridgeStatus(array $params): array
         $error = trim((string) ($command['last_error'] ?? ''));
         $lines[] = "#{$command['id']} {$command['type']}: {$command['status']}" . ($error !== '' ? " ({$error})" : '');
     }
-    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/';
+    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/domains/' . rawurlencode(opbridge_domain_name($params));
     $summary = ($lines === [] ? 'opbridge has no commands for this domain.' : implode('; ', $lines)) . " Dashboard: {$dashboard}";
     return ['success' => true, 'message' => $summary];
 }
