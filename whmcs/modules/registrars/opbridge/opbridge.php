@@ -581,7 +581,7 @@ function opbridge_AdminCustomButtonArray(): array
 }
 
 /**
- * The domain's recent opbridge commands and their outcome, with a link to the dashboard.
+ * The domain's recent opbridge commands and their outcome, with a link to its dashboard page.
  */
 function opbridge_OpbridgeStatus(array $params): array
 {
@@ -594,7 +594,7 @@ function opbridge_OpbridgeStatus(array $params): array
         $error = trim((string) ($command['last_error'] ?? ''));
         $lines[] = "#{$command['id']} {$command['type']}: {$command['status']}" . ($error !== '' ? " ({$error})" : '');
     }
-    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/';
+    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/domains/' . rawurlencode(opbridge_domain_name($params));
     $summary = ($lines === [] ? 'opbridge has no commands for this domain.' : implode('; ', $lines)) . " Dashboard: {$dashboard}";
     return ['success' => true, 'message' => $summary];
 }
