@@ -315,10 +315,12 @@ def first_id_written(conn: Connection, table: Any, written_at: Any, moment: date
     def written_from(row_id: int) -> datetime:
         return conn.scalar(select(written_at).where(table.c.id >= row_id).order_by(table.c.id).limit(1))
 
+    if written_from(newest) < moment:
+        return newest + 1  # a quiet spell: nothing since ``moment``
     # Rows from ``high`` on were written at or after ``moment``; the row at or after ``low``, before it.
-    low, high, step = 0, newest + 1, 64
-    while newest + 1 - step > 0:
-        probe = newest + 1 - step
+    low, high, step = 0, newest, 64
+    while newest - step > 0:
+        probe = newest - step
         if written_from(probe) < moment:
             low = probe
             break
