@@ -15,6 +15,8 @@ import resource
 import signal
 import sys
 
+from report import peak_rss_kib
+
 
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -28,19 +30,6 @@ def wait_for_start() -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     CPU_AT_START[0] = cpu_seconds()  # interpreter start-up and connecting are not the drain's
-
-
-def peak_rss_kib() -> int:
-    """This process's own peak resident memory (VmHWM).
-
-    Not ru_maxrss: after fork and exec it still holds the parent's peak, so a worker
-    started by a big benchmark process reported that process's memory as its own.
-    """
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def report_usage() -> None:

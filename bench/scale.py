@@ -17,7 +17,7 @@ ANALYZE as on the small one.
   ``opbridge purge`` runs it, in its own process, while this process drains batches of
   5,000 commands; the same drain without a purge first.
 
-Results replace the ``## Scale`` section of docs/benchmarks.md.
+Each part replaces its own ``## Scale: …`` section of docs/benchmarks.md.
 
     .venv/bin/python bench/scale.py --output docs/benchmarks.md
 """
@@ -45,7 +45,6 @@ from outbox.models import DEAD, Command  # noqa: E402
 from outbox.store import NewCommand, Outbox, utcnow  # noqa: E402
 from report import machine, machine_and_command, write_section  # noqa: E402
 
-HEADING = "## Scale"
 DATABASE_NAME = "opbridge_bench_scale"
 RUNNABLE, DOMAINS, ROUND = 5_000, 1_000, 64
 READS = 50
@@ -236,29 +235,32 @@ def purge_rows(server: str, rows: int) -> list[str]:
             f"{statistics.median(beside):,.0f} /s (**{ratio:.2f}×**, {len(beside)} drains) | {left} |"]
 
 
+PARTS = {  # each part writes a section of its own, so that one can be run again alone
+    "drain": ("## Scale: drain beside a backlog", drain_rows),
+    "reads": ("## Scale: reads on a big table", read_rows),
+    "purge": ("## Scale: purge beside a drain", purge_rows),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--purge-rows", type=int, default=1_000_000)
-    parser.add_argument("--parts", default="drain,reads,purge")
+    parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
-    parts = args.parts.split(",")
-    server = args.postgres_url
-    started = utcnow()
-    lines = [HEADING, "", f"Run {started:%Y-%m-%d %H:%M} UTC. " + __doc__.split("\n\n")[1].replace("\n", " "), ""]
-    if "drain" in parts:
-        lines += drain_rows(server) + [""]
-    if "reads" in parts:
-        lines += read_rows(server) + [""]
-    if "purge" in parts:
-        lines += purge_rows(server, args.purge_rows) + [""]
-    lines += machine_and_command([machine(), "", f"PostgreSQL on 127.0.0.1, shared with other engineers' test runs; "
-                                  f"the run took {(utcnow() - started) / timedelta(minutes=1):.0f} min."])
-    section = "\n".join(lines)
-    print(section)
-    if args.output:
-        write_section(HEADING, section, args.output)
+    for part in args.parts.split(","):
+        heading, rows = PARTS[part]
+        started = utcnow()
+        figures = rows(args.postgres_url, args.purge_rows) if part == "purge" else rows(args.postgres_url)
+        minutes = (utcnow() - started) / timedelta(minutes=1)
+        section = "\n".join([heading, "", f"Run {started:%Y-%m-%d %H:%M} UTC; see the docstring of `bench/scale.py` "
+                              "for the method.", "", *figures, "", *machine_and_command([
+                                  machine(), "", "PostgreSQL 15 on 127.0.0.1, shared with other engineers' test runs; "
+                                  f"this part took {minutes:.0f} min."])])
+        print(section, flush=True)
+        if args.output:
+            write_section(heading, section, args.output)
 
 
 if __name__ == "__main__":

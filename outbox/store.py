@@ -123,7 +123,11 @@ CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, com
 # ``due`` takes the queues whose head may run, from the ready_at index; locking returns
 # each row as it is now, so a queue whose version moved since the snapshot was changed
 # by a transaction this statement cannot see: it is left for the next round. ``heads``
-# is one index seek per queue; whether the domain has a command running the queue row says.
+# is one index seek per queue, written as a seek of ix_commands_aggregate that no other
+# index can serve: asked for "the oldest pending command of this domain", a planner
+# whose statistics predate the domain (one hot domain, say) walked the pending commands
+# of every domain in id order instead. Whether the domain has a command running, the
+# queue row says.
 # The commands to update come as arrays of ids, which the planner can only look up by
 # key: joined instead, with statistics from before a burst (one pending command, say),
 # it walked every pending command once per head.
@@ -164,15 +168,16 @@ WITH finished AS (
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ), heads AS (
-    SELECT d.aggregate_key, h.id, h.next_attempt_at,
+    SELECT d.aggregate_key, CASE WHEN f.mine THEN f.id END AS id, CASE WHEN f.mine THEN f.next_attempt_at END AS next_attempt_at,
            d.version = (SELECT s.version FROM aggregate_locks s WHERE s.aggregate_key = d.aggregate_key) AS fresh,
            d.running > 0 AS busy
     FROM due d
     LEFT JOIN LATERAL (
-        SELECT p.id, p.next_attempt_at FROM commands p
-        WHERE p.aggregate_key = d.aggregate_key AND p.status = 'pending'
-        ORDER BY p.id LIMIT 1
-    ) h ON true
+        SELECT p.id, p.next_attempt_at, p.aggregate_key = d.aggregate_key AND p.status = 'pending' AS mine
+        FROM commands p
+        WHERE (p.aggregate_key, p.status, p.id) > (d.aggregate_key, 'pending', 0)
+        ORDER BY p.aggregate_key, p.status, p.id LIMIT 1
+    ) f ON true
 ), parked AS (
     UPDATE aggregate_locks q
     SET ready_at = CASE WHEN h.busy OR h.id IS NULL OR h.next_attempt_at <= %(now)s THEN NULL
@@ -507,7 +512,8 @@ class Outbox:
         keys = [key for key, _ in queued]
         busy = {key for key, running in queued if running}
         mine = commands.c.aggregate_key.in_(keys)
-        oldest = select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
+        oldest = (select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
+                  .with_hint(commands, "FORCE INDEX (ix_commands_aggregate)", "mysql"))
         heads = {row.aggregate_key: row for row in conn.execute(
             select(commands.c.id, commands.c.aggregate_key, commands.c.next_attempt_at).where(commands.c.id.in_(oldest))
         )}
