@@ -49,4 +49,4 @@ class QueueCollector:
 def metrics() -> Response:
     registry = CollectorRegistry()
     registry.register(QueueCollector(services().engine))
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)  # mimetype= adds a second charset

@@ -435,6 +435,16 @@ if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
         if (isset($state['error'])) {
             return $state;
         }
+        try {
+            return opbridge_registrar_domain($params, $state);
+        } catch (Throwable $error) {
+            // A WHMCS whose Domain class lacks a setter used here still gets a sentence.
+            return ['error' => 'opbridge could not describe the domain to this WHMCS: ' . $error->getMessage()];
+        }
+    }
+
+    function opbridge_registrar_domain(array $params, array $state): \WHMCS\Domain\Registrar\Domain
+    {
         $domain = (new \WHMCS\Domain\Registrar\Domain())
             ->setDomain((string) ($state['domain'] ?? opbridge_domain_name($params)))
             ->setNameservers(opbridge_ns_fields($state))
@@ -581,7 +591,7 @@ function opbridge_AdminCustomButtonArray(): array
 }
 
 /**
- * The domain's recent opbridge commands and their outcome, with a link to the dashboard.
+ * The domain's recent opbridge commands and their outcome, with a link to its dashboard page.
  */
 function opbridge_OpbridgeStatus(array $params): array
 {
@@ -594,7 +604,7 @@ function opbridge_OpbridgeStatus(array $params): array
         $error = trim((string) ($command['last_error'] ?? ''));
         $lines[] = "#{$command['id']} {$command['type']}: {$command['status']}" . ($error !== '' ? " ({$error})" : '');
     }
-    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/';
+    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/domains/' . rawurlencode(opbridge_domain_name($params));
     $summary = ($lines === [] ? 'opbridge has no commands for this domain.' : implode('; ', $lines)) . " Dashboard: {$dashboard}";
     return ['success' => true, 'message' => $summary];
 }
