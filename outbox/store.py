@@ -48,7 +48,7 @@ LOCK_AGGREGATE = {
     "mysql": _lock_mysql.on_duplicate_key_update(enqueued=_locks.c.enqueued + _lock_mysql.inserted.enqueued),
 }
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
-                   commands.c.attempts, commands.c.max_attempts, commands.c.state)
+                   commands.c.attempts, commands.c.max_attempts, commands.c.state, commands.c.next_attempt_at)
 # The worker's round on PostgreSQL, in one statement and so one round trip: record the
 # successes of the last round (and their attempts rows), then lease the next batch.
 # Every part sees the snapshot from before the statement, so a domain whose command is
@@ -84,7 +84,7 @@ SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s,
 FROM picked
 WHERE commands.id = picked.id
 RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
-          commands.attempts, commands.max_attempts, commands.state
+          commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
 """
 # MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
 # incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
@@ -161,6 +161,7 @@ class Claimed:
     state: dict[str, Any]
     lease_owner: str
     claimed_at: datetime
+    runnable_since: datetime | None = None  # when it became due: the start of its dispatch lag
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,6 +222,7 @@ def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
     return Claimed(
         id=row.id, type=row.type, aggregate_key=row.aggregate_key, payload=row.payload, attempts=row.attempts,
         max_attempts=row.max_attempts, state=row.state or {}, lease_owner=owner, claimed_at=now,
+        runnable_since=row.next_attempt_at,
     )
 
 
@@ -715,6 +717,13 @@ class Outbox:
                 select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
             ).all()
         return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
+
+    def command_counts(self) -> dict[tuple[str, str], int]:
+        """How many commands there are of each (status, type)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(commands.c.status, commands.c.type, func.count())
+                                .group_by(commands.c.status, commands.c.type)).all()
+        return {(status, type_): n for status, type_, n in rows}
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
