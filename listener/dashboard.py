@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -103,7 +103,9 @@ def require_sign_in() -> Response | None:
         abort(403, "The dashboard is closed: set OPBRIDGE_ADMIN_TOKENS to open it.")
     if request.endpoint in ("dashboard.sign_in", "dashboard.overview") or _signed_in():
         return None
-    return redirect(url_for("dashboard.overview"))
+    # Back to the page asked for after signing in: a link from an alert lands where it points.
+    wanted = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("dashboard.overview", next=wanted))
 
 
 @bp.errorhandler(HTTPException)
@@ -145,7 +147,7 @@ def sign_in() -> Any:
         return render_template("admin/login.html", error="That token is not one of the admin tokens."), 401
     session.clear()
     session["admin"] = True
-    return redirect(url_for("dashboard.overview"))
+    return redirect(_back_to(url_for("dashboard.overview")))
 
 
 @bp.post("/logout")
@@ -298,6 +300,14 @@ def domain(name: str) -> Any:
         "admin/domain.html", key=key, domain=readable_domain(key), mirror=mirror, rows=history,
         older=history[-1]["id"] if len(history) == PAGE else None, paged=before is not None,
     ), status
+
+
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def no_such_page(unknown: str) -> NoReturn:
+    # Without this, routing's own 404 for a path it does not know answers in the API's
+    # JSON; under /admin a person reads it. (An id out of range still gets that JSON 404:
+    # routing gives up on the path once the id rule has refused it.)
+    abort(404, "There is no such page in the dashboard.")
 
 
 @bp.get("/sync/<id:run_id>")

@@ -130,7 +130,8 @@ def _check_one(domains: Any, key: str) -> dict[str, Any]:
 
 
 def _check_result(result: Any) -> dict[str, Any]:
-    premium = result.premium_price or (result.price if result.status == "premium" else None)
+    # Openprovider sends a premium block (at 0) for ordinary names too: only a premium name has a price.
+    premium = (result.premium_price or result.price) if result.status == "premium" else None
     return {
         "domain": result.domain, "status": result.status, "available": result.is_available, "reason": result.reason,
         "premium_price": None if premium is None else {"amount": str(premium.amount), "currency": premium.currency},

@@ -35,6 +35,8 @@ def _check_one(state: SandboxState, item: dict, with_price: bool) -> dict:
     result = {"domain": full_name, "status": "free", "is_premium": False}
     if state.is_registered(full_name):
         result.update(status="active", reason="Domain exists")
+    elif full_name in state.premium_prices:
+        result.update(is_premium=True, premium={"currency": "EUR", "price": {"create": float(state.premium_prices[full_name])}})
     if with_price:
         price = {"currency": "EUR", "price": tld.prices["create"]}
         result["price"] = {"product": price, "reseller": price}

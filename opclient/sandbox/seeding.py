@@ -13,7 +13,7 @@ from .models import HANDLE_ROLES, Domain, RegistryEntry, split_domain_name
 from .state import SandboxState, new_auth_code
 from .tlds import Tld
 
-SEED_KEYS = {"account_autorenew", "tlds", "customers", "registry", "domains", "generate"}
+SEED_KEYS = {"account_autorenew", "tlds", "customers", "registry", "domains", "generate", "premium"}
 DOMAIN_KEYS = {"name", "status", "type", "expiration_date", "renewal_date", "autorenew", "auth_code",
                "is_locked", "is_private_whois_enabled", "name_servers",
                "soft_quarantine_expiry_date", "hard_quarantine_expiry_date",
@@ -31,6 +31,8 @@ def seed(state: SandboxState, payload: dict) -> dict:
     for extension, overrides in payload.get("tlds", {}).items():
         state.tlds[extension] = state.tlds.get(extension, Tld(extension)).with_overrides(overrides)
     handles = [state.new_customer(details).handle for details in payload.get("customers", [])]
+    # Free names the registry sells at a premium: {"gold.com": "1250.00"} (create price, EUR).
+    state.premium_prices.update({name.lower(): str(price) for name, price in payload.get("premium", {}).items()})
     for entry in payload.get("registry", []):
         _add_registry_entry(state, entry)
     named = {}

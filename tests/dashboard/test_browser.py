@@ -97,8 +97,10 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
 
     page = chromium.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
     page.goto(f"{base_url}/admin/")
+    _shoot(page, shots, "sign-in-1280-light")
     page.fill("input[name=token]", TOKEN)
     page.click("button[type=submit]")
+    page.wait_for_selector("#count-dead")
     assert page.inner_text("#count-dead") == "1"
     [cookie] = page.context.cookies()
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
@@ -106,21 +108,22 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
 
     page.fill("input[name=q]", DOMAIN.upper().replace("Ü", "ü"))
     page.press("input[name=q]", "Enter")
-    assert page.url.endswith(f"/admin/domains/{ACE}")
+    page.wait_for_url(f"**/admin/domains/{ACE}")
     assert page.inner_text("h1").startswith(DOMAIN)
     _shoot(page, shots, "domain-1280-light")
 
     page.click(f"a[href='/admin/commands/{command_id}']")
+    page.wait_for_url(f"**/admin/commands/{command_id}")
     assert page.inner_text("#command-status") == "dead"
     assert INJECTED in page.inner_text("#payload")  # shown as text ...
     assert page.evaluate("window.__owned") is None  # ... and never run
     _shoot(page, shots, "command-dead-1280-light")
 
     page.click("#replay")
-    assert re.search(rf"/admin/commands/{command_id}/replay$", page.url)
+    page.wait_for_url(f"**/admin/commands/{command_id}/replay")
     _shoot(page, shots, "confirm-1280-light")
     page.click("#confirm")
-    assert page.url.endswith(f"/admin/commands/{command_id}")
+    page.wait_for_url(f"**/admin/commands/{command_id}")
     assert page.inner_text("#command-status") == "pending"
     assert "is pending again" in page.inner_text("main")
 
@@ -130,6 +133,7 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
     assert page.evaluate("window.__owned") is None
     _shoot(page, shots, "command-done-1280-light")
     page.click(f"a[href='/admin/domains/{ACE}']")
+    page.wait_for_url(f"**/admin/domains/{ACE}")
     assert "ACT" in page.inner_text("#mirror")  # the registration recorded Openprovider's answer
     page.close()
 

@@ -81,6 +81,20 @@ def test_cookie_is_http_only_and_strict(fresh_database):  # noqa: ANN001
     assert "HttpOnly" in secure and "SameSite=Strict" in secure and "Secure" in secure
 
 
+def test_sign_in_leads_back_to_the_page_asked_for(dashboard):  # noqa: ANN001
+    stranger = Dashboard(dashboard.base, dashboard.outbox)
+    login = stranger.page("/admin/commands?status=dead")
+    assert login.url.endswith("/admin/?next=/admin/commands?status%3Ddead") and 'name="token"' in login.text
+    carried = re.search(r'name="next" value="([^"]+)"', login.text).group(1)
+    assert carried == "/admin/commands?status=dead"
+    assert stranger.submit("/admin/login", {"token": TOKEN, "next": carried}).url.endswith(carried)
+    elsewhere = Dashboard(dashboard.base, dashboard.outbox)
+    elsewhere.page("/admin/")
+    assert elsewhere.submit("/admin/login", {"token": TOKEN, "next": "https://evil.example/"}).url.endswith("/admin/")
+    stranger.close()
+    elsewhere.close()
+
+
 def test_bad_ids_and_filters_get_a_4xx_page(dashboard):  # noqa: ANN001
     cases = {
         "/admin/commands/99999999999999999999": 404,
@@ -103,9 +117,11 @@ def test_bad_ids_and_filters_get_a_4xx_page(dashboard):  # noqa: ANN001
         "/admin/domains?q=-bad-.com": 400,
         "/admin/domains/com": 400,
         "/admin/domains/never-seen.example": 404,
+        "/admin/no/such/page": 404,
     }
     answers = {path: dashboard.page(path).status_code for path in cases}
     assert answers == cases
+    assert "There is no such page" in dashboard.page("/admin/commands/abc").text
     refused = dashboard.page("/admin/commands?status=lost")
     assert "The status must be one of pending, running, done, dead." in refused.text
     forged = dashboard.post(f"{dashboard.base}/admin/commands/replay",

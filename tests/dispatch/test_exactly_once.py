@@ -1,22 +1,18 @@
 """One paid renewal renews once: redelivered, replayed, timed out, or its worker killed."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from listener import create_app
 from tests.dispatch.harness import attempts, command, drain, enqueue, make_worker, paid_renewal, signed_post, test_settings
+from tests.dispatch.killed_worker import run_killed_worker
 from tests.dispatch.test_handlers import EXPIRY, seed_domain
 from tests.support import serve_wsgi
 
-ROOT = Path(__file__).resolve().parents[2]
 RENEWED_EXPIRY = "2028-06-01"
 LEASE_SECONDS = 7
 
@@ -67,19 +63,7 @@ def test_a_worker_killed_after_the_renewal_answer_renews_once(database_url, sand
     settings = test_settings(database_url, sandbox.url, lease_seconds=LEASE_SECONDS)
     worker = make_worker(engine, settings)
     [command_id] = enqueue(worker.outbox, "invoice.paid", paid_renewal("killed.com", None))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.dispatch.killed_worker", database_url, sandbox.url, str(LEASE_SECONDS)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert process.stdout.readline().strip() == "ready"
-        assert process.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        process.stdout.close()
+    assert run_killed_worker(database_url, sandbox.url, LEASE_SECONDS) == -signal.SIGKILL
     assert sandbox.succeeded("renew_domain") == 1
     assert command(engine, command_id).status == "running"  # killed before it could say done
     deadline = time.monotonic() + 3 * LEASE_SECONDS

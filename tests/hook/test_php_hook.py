@@ -386,3 +386,26 @@ def test_stopped_listener_spools_and_cron_delivers_once_in_order(tmp_path: Path)
         assert len(listener.events("order-21-accepted")) == 1
     finally:
         listener.stop()
+
+
+def test_domains_on_the_opbridge_module_leave_registrar_actions_to_the_module(whmcs: Whmcs, listener: Listener) -> None:
+    on_module = {"registrar": "opbridge"}
+    accepted = whmcs.fire("AcceptOrder", {"orderid": 21}, {"domains": {"11": on_module}})
+    body = json.loads(deliveries(accepted)[0]["request"].split("\n\n", 1)[1])
+    assert [(item["domain"], item["action"]) for item in body["data"]["domains"]] == [("bücher.example", "transfer")]
+    quiet = [
+        whmcs.fire("InvoicePaid", {"invoiceid": 32}, {"domains": {"14": on_module}}),
+        whmcs.fire("AfterRegistrarSaveNameservers", {
+            "params": {"domainid": 14, "ns1": "ns1.example.net", "ns2": "ns2.example.net"},
+            "results": {"success": True}, "functionExists": True, "functionSuccessful": True,
+        }, {"domains": {"14": on_module}}),
+        whmcs.fire("ClientAreaPageDomainAddons", {"domainid": 14, "action": "disable", "addon": "idprotect",
+                                                  "success": True}, {"domains": {"14": on_module}}),
+    ]
+    for report in quiet:
+        assert deliveries(report) == [] and report["spool"] == []
+    # Auto-renew is never a registrar call, so the hook file carries it for module domains too.
+    edited = whmcs.fire("DomainEdit", {"userid": 7, "domainid": 14}, {"domains": {"14": on_module}})
+    assert statuses(edited) == ["HTTP 202"]
+    assert listener.commands(posted_id(deliveries(edited)[0])) == [
+        ("set_autorenew", "bestaand.nl"), ("set_id_protection", "bestaand.nl")]

@@ -110,3 +110,43 @@ namespace WHMCS\Domains\DomainLookup {
         }
     }
 }
+
+namespace WHMCS {
+
+    /** Stand-in for WHMCS's Carbon (a DateTime with Carbon's constructors) as GetDomainInformation uses it. */
+    class Carbon extends \DateTimeImmutable
+    {
+    }
+}
+
+namespace WHMCS\Domain\Registrar {
+
+    /**
+     * Stand-in for WHMCS 7.6+'s registrar Domain: the fluent setters a GetDomainInformation
+     * answer uses, the status constants, and a toArray() for the harness's report.
+     */
+    class Domain
+    {
+        public const STATUS_ACTIVE = 'Active';
+        public const STATUS_PENDING = 'Pending';
+        public const STATUS_EXPIRED = 'Expired';
+        public const STATUS_CANCELLED = 'Cancelled';
+
+        private array $values = [];
+
+        public function __call(string $method, array $arguments): self
+        {
+            if (!str_starts_with($method, 'set') || count($arguments) !== 1) {
+                throw new \BadMethodCallException("Domain::{$method} is not a setter WHMCS has");
+            }
+            $value = $arguments[0];
+            $this->values[lcfirst(substr($method, 3))] = $value instanceof \DateTimeInterface ? $value->format('Y-m-d') : $value;
+            return $this;
+        }
+
+        public function toArray(): array
+        {
+            return $this->values;
+        }
+    }
+}

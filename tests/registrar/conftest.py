@@ -30,10 +30,11 @@ SECRET = "whsec_" + base64.b64encode(b"opbridge-module-test-key-32byte!").decode
 TOKEN = "module-admin-token-5f1e2d3c4b5a"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database(request: pytest.FixtureRequest, fresh_database: Any) -> str:
-    """SQLite and PostgreSQL: the module's reads and writes differ in nothing else."""
-    url = fresh_database(request.param)
+    """A migrated SQLite database, or the backend a test names with
+    ``@pytest.mark.parametrize("database", [...], indirect=True)``."""
+    url = fresh_database(getattr(request, "param", "sqlite"))
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
@@ -87,12 +88,13 @@ class Whmcs:
         self.settings = {"ListenerURL": f"{opbridge_url}/hooks/whmcs", "WebhookSecret": SECRET,
                          "AdminURL": opbridge_url, "AdminToken": TOKEN, "Timeout": "5"}
         self.hook_url = f"{opbridge_url}/hooks/whmcs"
+        self.secret = SECRET  # the hook file's, from the environment as configuration.php would give it
         self.logs: list[dict[str, Any]] = []  # every module log entry of every run
 
     def _run(self, harness: Path, name: str, argument: dict[str, Any], patch: dict[str, Any] | None) -> dict[str, Any]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPBRIDGE_")}
         env |= {"OPBRIDGE_HARNESS_DB": str(self.database), "OPBRIDGE_HARNESS_ROOT": str(self.root),
-                "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": SECRET,
+                "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": self.secret,
                 "OPBRIDGE_HARNESS_PATCH": json.dumps({"domains": patch or {}})}
         done = subprocess.run([PHP, str(harness), name, json.dumps(argument)], env=env,
                               capture_output=True, text=True, timeout=60, check=False)

@@ -10,7 +10,8 @@
  * the spool, shared with the hook harness).
  *
  * Output: {"result", "exception", "api_calls", "module_log", "spool", "php_errors"}; a
- * ResultsList result is reported as the list of its SearchResults.
+ * ResultsList result is reported as the list of its SearchResults, a registrar Domain as
+ * the values set on it.
  */
 
 declare(strict_types=1);
@@ -40,6 +41,8 @@ if (!function_exists($name)) {
 }
 if ($result instanceof WHMCS\Domains\DomainLookup\ResultsList) {
     $result = ['ResultsList' => $result->toArray()];
+} elseif ($result instanceof WHMCS\Domain\Registrar\Domain) {
+    $result = ['Domain' => $result->toArray()];
 }
 echo json_encode([
     'result' => $result,

@@ -59,6 +59,7 @@ def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     params = domain(11, "voorbeeld.nl", ns1="ns1.example.net", ns2="NS2.example.net", idprotection=False,
@@ -94,9 +95,12 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert all(set(fields) == CONTACT_LABELS for fields in contacts.values())
     assert (contacts["Registrant"]["First Name"], contacts["Registrant"]["Phone Number"]) == ("Eva", "+31.201112233")
     assert whmcs.call("GetEPPCode", params)["result"] == {"eppcode": at_sandbox["auth_code"]}
+    expiry = at_sandbox["expiration_date"][:10]
+    assert whmcs.call("GetDomainInformation", params)["result"] == {"Domain": {
+        "domain": "voorbeeld.nl", "nameservers": {"ns1": "ns1.elders.net", "ns2": "ns2.elders.net"},
+        "transferLock": True, "idProtectionStatus": True, "registrationStatus": "Active", "expiryDate": expiry}}
 
     # WHMCS's own sync cron, and the admin buttons.
-    expiry = at_sandbox["expiration_date"][:10]
     assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,
                                                   "expirydate": expiry}
     synced = whmcs.call("SyncNow", params)
@@ -104,7 +108,7 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     assert ["UpdateClientDomain", {"domainid": 11, "expirydate": expiry, "status": "Active"}] in synced["api_calls"]
     status = whmcs.call("OpbridgeStatus", params)["result"]
     assert status["success"] is True and "update_contacts: done" in status["message"]
-    assert f"{opbridge.base_url}/admin/" in status["message"]
+    assert status["message"].endswith(f"Dashboard: {opbridge.base_url}/admin/domains/voorbeeld.nl")
 
     # Private nameservers: register, move, delete a glue host under the domain.
     assert whmcs.call("RegisterNameserver", {**params, "nameserver": "ns1.voorbeeld.nl", "ipaddress": "192.0.2.1"})[
@@ -146,13 +150,18 @@ def test_transfer_and_transfer_sync(opbridge: Opbridge, whmcs: Whmcs) -> None:
 
 
 def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:
-    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}])
-    report = whmcs.call("CheckAvailability", {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet",
-                                              "tldsToInclude": [".com", ".net", ".nosuchtld"], "isIdnDomain": False,
-                                              "premiumEnabled": True})
+    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}], premium={"bezet.org": "1250.00"})
+    search = {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet", "isIdnDomain": False,
+              "tldsToInclude": [".com", ".net", ".org", ".nosuchtld"]}
+    report = whmcs.call("CheckAvailability", {**search, "premiumEnabled": True})
     assert report["exception"] is None
-    assert [(r["tld"], r["status"]) for r in report["result"]["ResultsList"]] == [
-        (".com", "registered"), (".net", "available"), (".nosuchtld", "unknown")]
+    assert [(r["tld"], r["status"], r["premium"]) for r in report["result"]["ResultsList"]] == [
+        (".com", "registered", False), (".net", "available", False), (".org", "available", True),
+        (".nosuchtld", "unknown", False)]
+    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "1250.0", "CurrencyCode": "EUR"}
+    # Without WHMCS's premium domains a premium name is not for sale.
+    plain = whmcs.call("CheckAvailability", {**search, "premiumEnabled": False})["result"]["ResultsList"]
+    assert [r["status"] for r in plain] == ["registered", "available", "reserved", "unknown"]
     idn = whmcs.call("CheckAvailability", {"searchTerm": "bücher", "punyCodeSearchTerm": "xn--bcher-kva",
                                            "tldsToInclude": [".nl"], "isIdnDomain": True, "premiumEnabled": False})
     assert idn["result"]["ResultsList"] == [
@@ -168,8 +177,12 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
     assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
         "error": "Give at least two nameservers."}
+    # Domain 11 has no expiry in WHMCS: nothing would name the renewal, so none is bought blind.
+    blind = whmcs.call("RenewDomain", domain(11, "voorbeeld.nl"))
+    assert blind["result"]["error"].startswith("WHMCS has no expiry date for this domain") and blind["spool"] == []
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_one_paid_renewal_renews_once_across_calls_hooks_and_the_spool(opbridge: Opbridge, whmcs: Whmcs) -> None:
     sandbox = opbridge.sandbox
     sandbox.seed(domains=[{"name": "bestaand.nl", "status": "ACT", "expiration_date": "2027-03-01"}])
@@ -257,7 +270,7 @@ def test_config_validate_says_what_is_wrong(opbridge: Opbridge, whmcs: Whmcs) ->
     cases = [
         ({"AdminToken": "wrong-token"}, "Send Authorization: Bearer <token> with one of the admin tokens."),
         ({"WebhookSecret": "whsec_" + "b3RoZXItc2VjcmV0LTMyLWJ5dGVzLWxvbmctcGFkZGVkIQ=="},
-         "opbridge refused the webhook secret: use one of its OPBRIDGE_WEBHOOK_SECRETS."),
+         "The webhook secret differs from the hook file's (configuration.php)"),
         ({"WebhookSecret": "not-a-secret"}, "The webhook secret must be whsec_ followed by base64"),
         ({"AdminURL": unreachable_url()}, "is not ready: it could not be reached"),
     ]
@@ -265,3 +278,7 @@ def test_config_validate_says_what_is_wrong(opbridge: Opbridge, whmcs: Whmcs) ->
         exception = whmcs.call("config_validate", {}, **override)["exception"]
         assert exception is not None and exception.startswith("WHMCS\\Exception\\Module\\InvalidConfiguration: ")
         assert sentence in exception, exception
+    # With the hook file set to the same wrong secret, the listener itself is what refuses it.
+    whmcs.secret = cases[1][0]["WebhookSecret"]
+    refused = whmcs.call("config_validate", {}, WebhookSecret=whmcs.secret)["exception"]
+    assert refused.endswith("opbridge refused the webhook secret: use one of its OPBRIDGE_WEBHOOK_SECRETS.")

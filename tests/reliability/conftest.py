@@ -52,3 +52,12 @@ def stack(database_url, sandbox_url, whmcs_url) -> Iterator[Stack]:  # noqa: ANN
 def soak(request) -> bool:  # noqa: ANN001
     """True in the long run (``--soak``): scenarios then run at full length."""
     return bool(request.config.getoption("--soak"))
+
+
+@pytest.fixture
+def sqlite_unless_soak(database_url: str, soak: bool) -> str:
+    """``database_url``, but the short run keeps to SQLite: where the backend matters
+    little, the other two run with ``--soak``, which CI time can afford only once."""
+    if not soak and not database_url.startswith("sqlite"):
+        pytest.skip("runs on this backend with --soak")
+    return database_url

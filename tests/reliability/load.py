@@ -24,9 +24,9 @@ class Answer:
 
 
 class Load:
-    """``clients`` threads posting ``event(n)`` to ``url`` until stopped."""
+    """``clients`` threads posting ``event(n)`` to ``url`` until stopped; ``url`` may change meanwhile."""
 
-    def __init__(self, url: str, clients: int, event: Callable[[int], tuple[str, dict[str, Any]]],
+    def __init__(self, url: str | None, clients: int, event: Callable[[int], tuple[str, dict[str, Any]]],
                  pause: float = 0.0) -> None:
         self.url, self.clients, self.event, self.pause = url, clients, event, pause
         self.answers: list[Answer] = []
@@ -50,13 +50,14 @@ class Load:
             while not self._stop.is_set():
                 with self._lock:
                     number, self._count = self._count, self._count + 1
-                self.answers.append(self._post(http, *self.event(number)))
-                if self.pause:
-                    time.sleep(self.pause)
+                answer = self._post(http, *self.event(number))
+                self.answers.append(answer)
+                if self.pause or not answer.status:
+                    time.sleep(self.pause or 0.05)  # no listener there: no point in spinning
 
     def _post(self, http: requests.Session, event_type: str, data: dict[str, Any]) -> Answer:
         try:
-            response = signed_post(http, self.url, event_type, data)
+            response = signed_post(http, self.url or "http://127.0.0.1:9", event_type, data)
         except requests.RequestException as error:
             return Answer(0, error=type(error).__name__)
         body = response.json() if response.headers.get("Content-Type") == "application/json" else {}
@@ -75,13 +76,14 @@ class Load:
         }
 
 
-def outcome(engine: Any, load: Load) -> dict[str, int]:
-    """What became of the acknowledged events: lost (no row, or a command not done) and doubled."""
+def outcome(engine: Any, load: Load, drained: bool = True) -> dict[str, int]:
+    """What became of the acknowledged events: lost (no row, or a command not done, or not
+    stored when ``drained`` is False) and doubled (a command done twice)."""
     acknowledged = load.acknowledged()
     ids = [command_id for answer in acknowledged for command_id in answer.commands]
     with engine.connect() as conn:
         stored = set(conn.scalars(select(Event.webhook_id)))
-        done = set(conn.scalars(select(Command.id).where(Command.status == "done")))
+        done = set(conn.scalars(select(Command.id).where(Command.status == "done") if drained else select(Command.id)))
         doubled = conn.scalar(select(func.count()).select_from(
             select(Attempt.command_id).where(Attempt.outcome == "done").group_by(Attempt.command_id)
             .having(func.count() > 1).subquery()))

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.listener.conftest import signed_headers
 from tests.listener.events import sample
 
@@ -35,15 +33,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("event", "field"), CASES, ids=[field for _, field in CASES])
-def test_unstorable_text_is_refused_with_the_field_named(client, event, field):
+def test_unstorable_text_is_refused_with_the_field_named(client):
     before = client.counts()
-    response = client.post_event(event)
-    assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["error"] == "unstorable_text"
-    assert field in body["message"]
-    assert field in body["details"]
+    for event, field in CASES:
+        response = client.post_event(event)
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["error"] == "unstorable_text"
+        assert field in body["message"] and field in body["details"]
     assert client.counts() == before
 
 

@@ -24,7 +24,7 @@
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -98,6 +98,14 @@ function opbridge_config_validate(array $params): void
     if (opbridge_signing_key($settings['secret']) === null) {
         throw new InvalidConfiguration('The webhook secret must be whsec_ followed by base64, as in OPBRIDGE_WEBHOOK_SECRETS.');
     }
+    // The hook file's cron resends (and opens) what the module spools, with its own settings.
+    $shared = function_exists('opbridge_settings') ? opbridge_settings() : [];
+    foreach (['url' => 'listener URL', 'secret' => 'webhook secret'] as $name => $label) {
+        if (($shared[$name] ?? '') !== '' && $shared[$name] !== $settings[$name]) {
+            throw new InvalidConfiguration("The {$label} differs from the hook file's (configuration.php), which "
+                . 'the WHMCS cron uses to resend spooled events: use the same, or leave this one empty.');
+        }
+    }
     $ready = opbridge_http('GET', $settings['admin_url'] . '/readyz', [], null, $settings);
     opbridge_log('config_validate', "GET {$settings['admin_url']}/readyz", opbridge_http_summary($ready), '', opbridge_masks($settings));
     if ($ready['status'] !== 200) {
@@ -144,8 +152,16 @@ function opbridge_RenewDomain(array $params): array
     $row = opbridge_whmcs_domain($params);
     $years = max(1, min(10, (int) ($params['regperiod'] ?? 1)));
     $expiry = opbridge_expiry_param($params['expiryDate'] ?? null) ?? opbridge_date($row['expirydate'] ?? null);
+    if ($expiry === null) {
+        // Without the date the renewal starts from, a second carrier of the same renewal
+        // could not be recognised, so nothing is paid for blind.
+        $message = 'WHMCS has no expiry date for this domain, which names the renewal: press "Sync now" '
+            . '(or set the expiry date) and renew again.';
+        opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks($params, []));
+        return ['error' => $message];
+    }
     $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
-    $webhookId = $expiry === null ? null : "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
+    $webhookId = "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
     return opbridge_write($params, 'RenewDomain', 'domain.renewal_requested', $data, true, $webhookId);
 }
 
@@ -363,11 +379,19 @@ function opbridge_GetNameservers(array $params): array
     if (isset($domain['error'])) {
         return $domain;
     }
-    $answer = [];
+    return opbridge_ns_fields($domain);
+}
+
+/**
+ * opbridge's nameservers (host or host/ip) as WHMCS's ns1..ns5 host names.
+ */
+function opbridge_ns_fields(array $domain): array
+{
+    $fields = [];
     foreach (array_slice((array) ($domain['nameservers'] ?? []), 0, 5) as $index => $server) {
-        $answer['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
+        $fields['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
     }
-    return $answer;
+    return $fields;
 }
 
 /**
@@ -396,6 +420,40 @@ function opbridge_GetContactDetails(array $params): array
         }
     }
     return $contacts;
+}
+
+// WHMCS 7.6 and later asks GetDomainInformation instead of GetNameservers and
+// GetRegistrarLock, with one call for the whole domain page; older versions lack the class.
+if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
+    /**
+     * @return \WHMCS\Domain\Registrar\Domain|array the domain, or ['error' => ...]
+     */
+    function opbridge_GetDomainInformation(array $params): object|array
+    {
+        $path = 'registrar/domains/' . rawurlencode(opbridge_domain_name($params));
+        $state = opbridge_read($params, 'GetDomainInformation', $path);
+        if (isset($state['error'])) {
+            return $state;
+        }
+        $domain = (new \WHMCS\Domain\Registrar\Domain())
+            ->setDomain((string) ($state['domain'] ?? opbridge_domain_name($params)))
+            ->setNameservers(opbridge_ns_fields($state))
+            ->setTransferLock(!empty($state['locked']))
+            ->setIdProtectionStatus(!empty($state['id_protection']));
+        $status = [
+            'Active' => \WHMCS\Domain\Registrar\Domain::STATUS_ACTIVE,
+            'Pending' => \WHMCS\Domain\Registrar\Domain::STATUS_PENDING,
+            'Expired' => \WHMCS\Domain\Registrar\Domain::STATUS_EXPIRED,
+        ][(string) ($state['whmcs_status'] ?? '')] ?? null;
+        if ($status !== null) {
+            $domain->setRegistrationStatus($status);
+        }
+        $expiry = opbridge_date($state['expiry_date'] ?? null);
+        if ($expiry !== null) {
+            $domain->setExpiryDate(\WHMCS\Carbon::createFromFormat('!Y-m-d', $expiry));
+        }
+        return $domain;
+    }
 }
 
 /**
@@ -523,7 +581,7 @@ function opbridge_AdminCustomButtonArray(): array
 }
 
 /**
- * The domain's recent opbridge commands and their outcome, with a link to the dashboard.
+ * The domain's recent opbridge commands and their outcome, with a link to its dashboard page.
  */
 function opbridge_OpbridgeStatus(array $params): array
 {
@@ -536,7 +594,7 @@ function opbridge_OpbridgeStatus(array $params): array
         $error = trim((string) ($command['last_error'] ?? ''));
         $lines[] = "#{$command['id']} {$command['type']}: {$command['status']}" . ($error !== '' ? " ({$error})" : '');
     }
-    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/';
+    $dashboard = opbridge_module_settings($params)['admin_url'] . '/admin/domains/' . rawurlencode(opbridge_domain_name($params));
     $summary = ($lines === [] ? 'opbridge has no commands for this domain.' : implode('; ', $lines)) . " Dashboard: {$dashboard}";
     return ['success' => true, 'message' => $summary];
 }

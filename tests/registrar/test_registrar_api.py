@@ -1,0 +1,72 @@
+"""``/api/v1/registrar/…/sync`` answers from the mirror only while it is current, with the
+pull-sync's status map and expiry source; otherwise live at the sandbox."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import insert
+
+from listener import create_app
+from outbox.db import make_engine
+from outbox.models import Domain
+from outbox.store import NewCommand, utcnow
+from tests.dispatch.harness import Sandbox, test_settings
+from tests.support import serve_wsgi
+
+TOKEN = "registrar-api-token-8c1d"
+
+
+@pytest.fixture
+def api(database_url: str, sandbox: Sandbox) -> Iterator[Any]:
+    settings = test_settings(database_url, sandbox.url, admin_tokens=TOKEN, expiry_source="renewal_date")
+    engine = make_engine(database_url)
+    app = create_app(settings, engine)
+    with serve_wsgi(app) as url, requests.Session() as http:
+        http.headers["Authorization"] = f"Bearer {TOKEN}"
+        http.base = f"{url}/api/v1/registrar"
+        http.engine = engine
+        http.outbox = app.extensions["opbridge"].outbox
+        yield http
+    engine.dispose()
+
+
+def mirror(engine: Any, **fields: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(insert(Domain.__table__).values(updated_at=utcnow(), **fields))
+
+
+def test_sync_answers_from_a_current_mirror_and_live_otherwise(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    sandbox.seed(domains=[{"name": "spiegel.nl", "status": "ACT", "expiration_date": "2027-08-01",
+                           "renewal_date": "2027-07-25"}])
+    mirror(api.engine, name="spiegel.nl", op_status="ACT", op_expiration_date=dt.date(2027, 6, 1),
+           op_renewal_date=dt.date(2027, 5, 20), last_synced_at=utcnow() - dt.timedelta(hours=1))
+
+    mirrored = api.get(f"{api.base}/domains/spiegel.nl/sync", timeout=10).json()
+    assert (mirrored["source"], mirrored["expiry_date"], mirrored["whmcs_status"]) == ("mirror", "2027-05-20", "Active")
+    assert mirrored["active"] is True and mirrored["transfer"] == {"completed": True, "failed": False, "reason": ""}
+
+    live = api.get(f"{api.base}/domains/spiegel.nl/sync?live=1", timeout=10).json()
+    assert (live["source"], live["expiry_date"]) == ("openprovider", "2027-07-25")  # OPBRIDGE_EXPIRY_SOURCE
+
+    # Work queued for the domain since the last sync visit makes the mirror stale.
+    api.outbox.enqueue(None, [NewCommand("set_lock", "spiegel.nl", {"domain": "spiegel.nl", "locked": True})])
+    assert api.get(f"{api.base}/domains/spiegel.nl/sync", timeout=10).json()["source"] == "openprovider"
+
+
+def test_sync_never_gives_a_provisional_date_and_names_a_failed_request(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    sandbox.seed(domains=[{"name": "wacht.nl", "status": "REQ"}, {"name": "mislukt.nl", "status": "FAI"}])
+    mirror(api.engine, name="wacht.nl", op_status="REQ", op_expiration_date=dt.date(2027, 1, 1),
+           last_synced_at=utcnow())
+    waiting = api.get(f"{api.base}/domains/wacht.nl/sync", timeout=10).json()
+    assert (waiting["source"], waiting["expiry_date"], waiting["transfer"]["completed"]) == ("openprovider", None, False)
+    failed = api.get(f"{api.base}/domains/mislukt.nl/sync", timeout=10).json()
+    assert failed["transfer"] == {"completed": False, "failed": True,
+                                  "reason": "The domain name request has failed (Openprovider status FAI)."}
+    missing = api.get(f"{api.base}/domains/nergens.nl/sync", timeout=10)
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    assert api.get(f"{api.base}/domains/spiegel.nl/sync", headers={"Authorization": "Bearer nope"},
+                   timeout=10).status_code == 401
