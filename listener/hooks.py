@@ -23,6 +23,7 @@ from listener.services import services
 from listener.signing import SignatureError
 from listener.storable import unstorable_text
 from opbridge import logs
+from outbox.sealing import NoAtRestKey, holds_secret
 from outbox.store import NewEvent
 
 MAX_BODY_BYTES = 256 * 1024
@@ -56,6 +57,8 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
         raise Refusal(401, error.code, error.message) from None
     text, document = _parse_json(body)
     event_type, data = _validate(document)
+    if holds_secret(document):
+        text, data = _sealed(document, data)
     stored = services().group_commit.enqueue(
         NewEvent(webhook_id=webhook_id, type=event_type, body=text, key_id=key_id),
         commands_for(event_type, data),
@@ -121,6 +124,16 @@ def _parse_json(body: bytes) -> tuple[str, Any]:
         return text, json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         raise Refusal(400, "malformed_json", f"The body is not valid UTF-8 JSON: {error}.") from None
+
+
+def _sealed(document: dict[str, Any], data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The stored body and the command data with their auth codes sealed (outbox.sealing)."""
+    sealer = services().clients.sealer
+    try:
+        return json.dumps(sealer.seal(document)), sealer.seal(data)
+    except NoAtRestKey as error:
+        # WHMCS's hook spools the event and resends it, so it waits for the key unharmed.
+        raise Refusal(503, "no_at_rest_key", str(error), headers={"Retry-After": "300"}) from None
 
 
 def _validate(document: Any) -> tuple[str, dict[str, Any]]:

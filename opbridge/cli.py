@@ -1,10 +1,12 @@
 """The ``opbridge`` command line. Exit codes: 0 success, 1 failure, 2 usage."""
 from __future__ import annotations
 
+import base64
 import dataclasses
 import functools
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,8 +17,10 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError
 
+from listener.domains import normalise_domain
 from opbridge import logs
-from opbridge.settings import ConfigError, load_settings
+from opbridge.doctor import one_line
+from opbridge.settings import ConfigError, load_settings, require
 from opbridge.tables import cell, echo_json, echo_records
 from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
 from outbox.models import DEAD, DONE, STATUSES
@@ -24,10 +28,11 @@ from outbox.store import Outbox
 
 
 class Failure(click.ClickException):
-    """A problem the operator can fix, told in one sentence (exit 1, no traceback)."""
+    """A problem the operator can fix, told in one sentence (exit 1, no traceback).
 
-    def show(self, file: Any = None) -> None:
-        click.echo(f"opbridge: {self.message}", err=True)
+    Shown as click shows its own usage errors, ``Error: <sentence>``, so every verb of
+    every part speaks with one prefix.
+    """
 
 
 class Runtime:
@@ -61,8 +66,7 @@ class Runtime:
 
 
 def _describe_database_error(error: DBAPIError) -> str:
-    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-    return f"The database is not reachable or refused the request ({reason})."
+    return f"The database is not reachable or refused the request ({one_line(error)})."
 
 
 class Group(click.Group):
@@ -81,6 +85,7 @@ pass_runtime = click.make_pass_decorator(Runtime)
 
 
 @click.group(cls=Group)
+@click.version_option(package_name="opbridge", prog_name="opbridge")
 @click.option("--config", "config_path", type=click.Path(), help="TOML settings file (or OPBRIDGE_CONFIG).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
@@ -104,6 +109,11 @@ def db_upgrade(runtime: Runtime) -> None:
     click.echo("Database schema is current.")
 
 
+# Without these every Openprovider command would fail on its first call; the worker
+# refuses to start instead, with the setting named.
+WORKER_NEEDS = ("op_url", "op_username", "op_password")
+
+
 @cli.command()
 @click.option("--threads", type=click.IntRange(1, 256), help="Dispatcher threads (default OPBRIDGE_WORKER_THREADS).")
 @click.option("--grace", type=click.FloatRange(0), default=30.0, show_default=True, help="Seconds in-flight work may finish after SIGTERM.")
@@ -116,6 +126,7 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
     from outbox.worker import Worker
 
     settings = runtime.settings
+    require(settings, *WORKER_NEEDS)
     runner = Worker(
         runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace,
         services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
@@ -143,10 +154,20 @@ def commands() -> None:
     """Inspect and replay outbox commands."""
 
 
+def _domain(_ctx: Any, _param: Any, value: str | None) -> str | None:
+    """The outbox's key for a name as typed: any case, Unicode or punycode, as the listener keys it."""
+    if value is None:
+        return None
+    try:
+        return normalise_domain(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} {error}") from None
+
+
 @commands.command("list")
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--type", "type_")
-@click.option("--domain")
+@click.option("--domain", callback=_domain, help="Any case, Unicode or punycode.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_runtime
@@ -188,7 +209,7 @@ def _parse_since(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--status", type=click.Choice((DEAD, DONE)), help="Replay every command in this status.")
 @click.option("--type", "type_")
-@click.option("--domain")
+@click.option("--domain", callback=_domain, help="Any case, Unicode or punycode.")
 @click.option("--since", callback=_parse_since, help="Only commands last changed at or after this UTC time.")
 @pass_runtime
 def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, type_: str | None,
@@ -202,11 +223,17 @@ def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, 
     else:
         replayed = _replay_in_batches(outbox, outbox.replayable(status, type_, domain, since))
     missing = sorted(set(ids) - set(replayed))
-    if missing:
-        click.echo(f"Not replayed (unknown, pending or running): {', '.join(map(str, missing))}", err=True)
     click.echo(f"Replayed {len(replayed)} command(s).")
     if missing:
-        sys.exit(1)
+        raise Failure(f"Not replayed: {_why_not_replayed(outbox, missing)}; only dead or done commands can be replayed.")
+
+
+def _why_not_replayed(outbox: Outbox, ids: list[int]) -> str:
+    reasons = []
+    for command_id in ids:
+        record = outbox.get_command(command_id)
+        reasons.append(f"{command_id} is {record['status']}" if record else f"{command_id} does not exist")
+    return ", ".join(reasons)
 
 
 def _replay_in_batches(outbox: Outbox, ids: list[int], batch: int = 500) -> list[int]:
@@ -234,9 +261,7 @@ def purge(runtime: Runtime, days: int | None) -> None:
 @pass_runtime
 def run(runtime: Runtime, bind: str | None) -> None:
     """Run the listener and a worker (with its scheduler) together, for one node."""
-    from opbridge.settings import require
-
-    require(runtime.settings, "webhook_secrets")
+    require(runtime.settings, "webhook_secrets", *WORKER_NEEDS)
     runtime.outbox  # noqa: B018 - upgrade an embedded database once, before both start
     verbs = [["serve", *(["--bind", bind] if bind else [])], ["worker"]]
     children = [subprocess.Popen([sys.executable, "-m", "opbridge", *verb]) for verb in verbs]
@@ -269,14 +294,36 @@ def doctor(runtime: Runtime, as_json: bool) -> None:
 
 
 @cli.command()
-def demo() -> None:
+@click.option("--serve", is_flag=True, help="Then keep it all up, with the dashboard, until Ctrl-C.")
+def demo(serve: bool) -> None:
     """Run the whole pipeline on SQLite against both sandboxes, printing what happens."""
     import outbox.handlers  # noqa: F401 - registers every handler
     from opbridge import demo as scenario
 
     logs.configure("WARNING", "text")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the sandboxes' access logs
-    scenario.run()
+    scenario.run(serve=serve)
+
+
+SECRET_KINDS = {
+    # Standard Webhooks' form: whsec_ and 32 random bytes in base64 (OPBRIDGE_WEBHOOK_SECRETS).
+    "webhook": lambda: "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    "admin-token": lambda: secrets.token_urlsafe(32),  # OPBRIDGE_ADMIN_TOKENS
+    # A Fernet key: 32 random bytes in URL-safe base64 (OPBRIDGE_AT_REST_KEYS).
+    "at-rest-key": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+}
+
+
+@cli.group("secrets")
+def secrets_group() -> None:
+    """Make the secrets opbridge's settings take."""
+
+
+@secrets_group.command("new")
+@click.argument("kind", type=click.Choice(tuple(SECRET_KINDS)), default="webhook")
+def secrets_new(kind: str) -> None:
+    """Print a new webhook secret, admin token or at-rest key, from the system's random source."""
+    click.echo(SECRET_KINDS[kind]())
 
 
 @cli.group(cls=Group)
@@ -287,13 +334,13 @@ def sandbox() -> None:
 def _register_parts() -> None:
     # Each part owns its verbs; the command line only gathers them.
     from listener.cli import serve
-    from opclient.cli import check, dns_templates
+    from opclient.cli import authcode, check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
     from outbox.sync.cli import sync
     from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, dns_templates, sync, move_registrar):
+    for command in (serve, check, authcode, dns_templates, sync, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -22,6 +22,10 @@ MEANINGS = {
                        "with any of them is accepted, so a secret is rotated by adding the new one before removing "
                        "the old. Required to accept events.",
     "admin_tokens": "Whitespace-separated bearer tokens of the admin API and the dashboard; none closes both.",
+    "at_rest_keys": "Whitespace-separated Fernet keys (`opbridge secrets new at-rest-key`) that seal auth codes "
+                    "in the database; the first seals, any of them opens, so a key is rotated by putting the new "
+                    "one first and keeping the old one until what it sealed is done or purged. Required to accept "
+                    "an event that carries an auth code.",
     "op_url": "Openprovider API base URL, without `/v1beta`.",
     "op_username": "Openprovider API user name.",
     "op_password": "Openprovider API password.",

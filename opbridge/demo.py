@@ -12,7 +12,10 @@ import base64
 import contextlib
 import json
 import os
+import secrets
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -26,6 +29,8 @@ from listener.signing import sign
 from opbridge.serving import serve_wsgi
 from opbridge.settings import load_settings
 from opbridge.tables import render
+from opbridge.times import utc
+from opclient.dates import parse_datetime
 from opclient.sandbox import create_app as openprovider_app
 from outbox.services import Services
 from outbox.store import Outbox
@@ -56,6 +61,7 @@ def say(text: str) -> None:
 class Demo:
     def __init__(self, workdir: str, op_url: str, whmcs_url: str) -> None:
         self.today = date.today()
+        self.admin_token = secrets.token_urlsafe(24)  # fresh each run: the dashboard is on loopback only
         self.op_url, self.whmcs_url = op_url, whmcs_url
         self.settings = load_settings(
             environ={},
@@ -63,6 +69,7 @@ class Demo:
             webhook_secrets=SECRET, op_url=op_url, op_username="sandbox", op_password="sandbox",
             whmcs_url=whmcs_url, whmcs_identifier=DEFAULT_IDENTIFIER, whmcs_secret=DEFAULT_SECRET,
             retry_schedule="1 1 2", update_interval_days=0, send_empty_reports=True,
+            admin_tokens=self.admin_token,
         )
         self.app = listener_app(self.settings)
         self.outbox: Outbox = self.app.extensions["opbridge"].outbox
@@ -132,14 +139,35 @@ class Demo:
         except TimeoutError as error:
             click.echo(f"  {error}; the table below shows where they stand")
 
-    def show_commands(self) -> None:
-        rows = sorted(self.outbox.list_commands(limit=100), key=lambda row: row["id"])
+    def show_commands(self, after_id: int = 0) -> int:
+        """Print the commands newer than ``after_id``; returns the newest id shown."""
+        rows = sorted((row for row in self.outbox.list_commands(limit=100) if row["id"] > after_id),
+                      key=lambda row: row["id"])
         columns = ("id", "type", "aggregate_key", "status", "attempts", "last_error")
         for line in render(rows, columns).splitlines():
             say(line[:150])
+        return rows[-1]["id"] if rows else after_id
+
+    def serve(self, listener: str) -> None:
+        """Keep everything up with a worker running, until SIGTERM or SIGINT."""
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        worker = Worker(self.outbox, threads=4, poll_seconds=0.2, services=self.services)
+        thread = threading.Thread(target=worker.run, name="demo-worker")
+        thread.start()
+        step("Serving until Ctrl-C (or SIGTERM); a worker carries out what arrives")
+        say(f"dashboard    {listener}/admin/")
+        say(f"admin token  {self.admin_token}")
+        say(f"admin API    curl -H 'Authorization: Bearer {self.admin_token}' {listener}/api/v1/commands")
+        say(f"sandboxes    Openprovider {self.op_url}/_sandbox  WHMCS {self.whmcs_url}/_sandbox")
+        stop.wait()
+        worker.stop()
+        thread.join()
+        say("Stopped: the worker, the listener and both sandboxes are down; the demo database is deleted.")
 
 
-def run(echo_report: bool = True) -> None:
+def run(echo_report: bool = True, serve: bool = False) -> None:
     step("Starting the Openprovider sandbox, the WHMCS sandbox and the listener (SQLite, in a temporary folder)")
     with _environment() as demo, serve_wsgi(demo.app) as listener:
         say(f"listener {listener}/hooks/whmcs  Openprovider {demo.op_url}  WHMCS {demo.whmcs_url}")
@@ -166,18 +194,20 @@ def run(echo_report: bool = True) -> None:
 
         step("A worker drains the outbox against Openprovider (per domain, in order)")
         demo.drain()
-        demo.show_commands()
+        shown = demo.show_commands()
 
         step("What Openprovider holds now")
         renewed = demo.op_domain("renew-demo.com")
         shop = demo.op_domain("shop-demo.com")
-        say(f"shop-demo.com: {shop['status']}, expires {shop['expiration_date']}")
-        say(f"renew-demo.com: renewed once to {renewed['expiration_date']}, autorenew {renewed['autorenew']}")
+        say(f"shop-demo.com: {shop['status']}, expires {_op_time(shop['expiration_date'])}")
+        say(f"renew-demo.com: renewed once to {_op_time(renewed['expiration_date'])}, autorenew {renewed['autorenew']}")
         say("taken-demo.nl: refused by Openprovider; the dead command keeps the reason and can be replayed")
 
         step("The pull-sync reconciles WHMCS with Openprovider and mails the report")
         run_id = run_sync(demo.services, demo.outbox, trigger="demo")
         demo.drain()
+        say("The sync's writes, carried out by the worker like any other command:")
+        demo.show_commands(after_id=shown)
         if echo_report:
             for line in render_text(load_run(demo.outbox.engine, run_id), load_changes(demo.outbox.engine, run_id)).splitlines():
                 say(line)
@@ -188,7 +218,17 @@ def run(echo_report: bool = True) -> None:
         step("Done")
         counts = demo.outbox.counts()
         say(f"commands: {counts['done']} done, {counts['dead']} dead, {counts['pending']} pending")
-        say("Try next: `opbridge sandbox openprovider`, `opbridge serve`, `opbridge worker` (see the README)")
+        if serve:
+            demo.serve(listener)
+        else:
+            say("Try next: `opbridge demo --serve` to look around in the dashboard, then `opbridge serve` "
+                "and `opbridge worker` (see the README)")
+
+
+def _op_time(value: str) -> str:
+    """An Openprovider time with its zone (Europe/Amsterdam), and in UTC."""
+    moment = parse_datetime(value)
+    return f"{moment:%Y-%m-%d %H:%M:%S %Z} ({utc(moment)})" if moment else "never"
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+
 from outbox.db import current_revision, head_revision
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
@@ -65,7 +67,23 @@ def _webhooks(settings: Any, _services: Any) -> Finding:
     return Finding("webhook secrets", OK, f"{len(settings.webhook_secrets)} configured")
 
 
-CHECKS: tuple[Callable[[Any, Any], Finding], ...] = (_config, _database, _webhooks, _openprovider, _dns_template, _whmcs)
+def _at_rest_keys(settings: Any, _services: Any) -> Finding:
+    if not settings.at_rest_keys:
+        return Finding("at-rest keys", FAIL, "set OPBRIDGE_AT_REST_KEYS or the listener refuses transfers with an auth code")
+    return Finding("at-rest keys", OK, f"{len(settings.at_rest_keys)} configured")
+
+
+CHECKS: tuple[Callable[[Any, Any], Finding], ...] = (
+    _config, _database, _webhooks, _at_rest_keys, _openprovider, _dns_template, _whmcs,
+)
+
+
+def one_line(error: BaseException) -> str:
+    """An error's first line: a driver's reason without SQLAlchemy's statement and help link."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    lines = str(error).strip().splitlines()
+    return lines[0].strip() if lines else type(error).__name__
 
 
 def diagnose(settings: Any, services: Any) -> list[Finding]:
@@ -75,5 +93,5 @@ def diagnose(settings: Any, services: Any) -> list[Finding]:
             findings.append(check(settings, services))
         except Exception as error:  # noqa: BLE001 - a failing check is the finding itself
             name = check.__name__.strip("_").replace("_", " ")
-            findings.append(Finding(name, FAIL, f"{type(error).__name__}: {error}"))
+            findings.append(Finding(name, FAIL, f"{type(error).__name__}: {one_line(error)}"))
     return findings

@@ -9,15 +9,19 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 PREFIX = "OPBRIDGE_"
+log = logging.getLogger("opbridge.settings")
 
 
 class ConfigError(Exception):
@@ -104,6 +108,16 @@ def _secrets(value: Any) -> tuple[str, ...]:
     return secrets
 
 
+def _fernet_keys(value: Any) -> tuple[str, ...]:
+    keys = _words(value)
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ValueError("each key must be 32 bytes in URL-safe base64 (make one with `opbridge secrets new at-rest-key`)") from None
+    return keys
+
+
 def _schedule(value: Any) -> tuple[int, ...]:
     parts = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
     parse = _int(minimum=0)
@@ -140,6 +154,8 @@ FIELDS: dict[str, Field] = {
     "bind": Field("127.0.0.1:8080", _bind),
     "webhook_secrets": Field((), _secrets, secret=True),
     "admin_tokens": Field((), _words, secret=True),
+    # Fernet keys that seal auth codes at rest; the first seals, any opens (rotation).
+    "at_rest_keys": Field((), _fernet_keys, secret=True),
     "op_url": Field("https://api.cte.openprovider.eu", _http_url),
     "op_username": Field("", _text),
     "op_password": Field("", _text, secret=True),
@@ -204,8 +220,32 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"The configuration file {path} is not valid TOML: {error}.") from None
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ConfigError(f"The configuration file {path} has an unknown setting: {unknown[0]}.")
+        raise ConfigError(f"The configuration file {path} has an unknown setting: {unknown[0]}{_nearest(unknown[0], FIELDS)}.")
     return data
+
+
+def _nearest(name: str, known: Any) -> str:
+    """``; did you mean X?`` for the closest known name, or nothing when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def misspelled_variables(environ: Mapping[str, str]) -> list[str]:
+    """A sentence for each OPBRIDGE_* variable that is no setting but close to one.
+
+    Only close ones: other OPBRIDGE_* variables (the test suite's, the WHMCS hook's) are
+    not settings and not mistakes.
+    """
+    known = [*FIELDS, "config"]
+    sentences = []
+    for variable in sorted(environ):
+        name = variable[len(PREFIX):].lower()
+        if variable.startswith(PREFIX) and name not in known:
+            # Compared without the prefix every variable shares, which would make all of them close.
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+            if close:
+                sentences.append(f"{variable} is not a setting and is ignored; did you mean {PREFIX}{close[0].upper()}?")
+    return sentences
 
 
 def load_settings(
@@ -215,6 +255,8 @@ def load_settings(
 ) -> Any:
     """Build Settings from defaults < TOML file < environment < keyword overrides."""
     environ = os.environ if environ is None else environ
+    for sentence in misspelled_variables(environ):
+        log.warning(sentence)
     path = config_path or environ.get(PREFIX + "CONFIG")
     raw: dict[str, tuple[str, Any]] = {}
     if path:

@@ -1,4 +1,4 @@
-"""The synchronous Openprovider verbs of the ``opbridge`` CLI: ``check`` and ``dns-templates``.
+"""The synchronous Openprovider verbs of the ``opbridge`` CLI: ``check``, ``authcode`` and ``dns-templates``.
 
 Each builds its client from the settings and turns any failure into exit status 1 with
 one sentence on stderr.
@@ -50,6 +50,15 @@ def check(domains: tuple[str, ...], as_json: bool) -> None:
         for result in results
     ]
     echo_records(rows, CHECK_COLUMNS, as_json)
+
+
+@click.command("authcode")
+@click.argument("domain")
+def authcode(domain: str) -> None:
+    """Print DOMAIN's auth code from Openprovider: the one verb that shows a code."""
+    with _client() as client:
+        found = client.domains.find(domain)
+        click.echo(client.domains.auth_code(found.id).code)
 
 
 @click.command("dns-templates")

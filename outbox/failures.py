@@ -2,12 +2,14 @@
 
 The dispatcher decides from exception classes alone: transient errors are retried on the
 schedule, permanent ones make the command dead with the remote code and description, and
-a refused login pauses every call to that service instead of spending attempts.
+a refused login or a missing setting pauses every call to that service instead of
+spending attempts.
 """
 from __future__ import annotations
 
 import dataclasses
 
+from opbridge.settings import ConfigError
 from opclient import errors as op
 from outbox.registry import HandlerFailure
 from outbox.store import Failure
@@ -15,6 +17,8 @@ from whmcsapi import errors as whmcs
 
 OPENPROVIDER = "openprovider"
 WHMCS = "whmcs"
+# The circuit a handler calling no one service pauses on when a setting it needs is missing.
+CONFIGURATION = "configuration"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +37,11 @@ def _op_message(error: op.OpenproviderError) -> str:
     return str(error)
 
 
-def classify(error: Exception) -> Verdict:
+def classify(error: Exception, service: str | None = None) -> Verdict:
+    """``service`` is the remote service of the handler that raised, paused when a setting is missing."""
+    if isinstance(error, ConfigError):
+        # Trying again cannot help until an operator sets it, and must not spend attempts.
+        return Verdict(Failure(str(error), "not_configured"), pause_service=service or CONFIGURATION)
     if isinstance(error, HandlerFailure):
         return Verdict(Failure(str(error), error.code, error.transient, error.retry_after))
     if isinstance(error, op.AuthenticationError):

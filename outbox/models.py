@@ -85,12 +85,24 @@ class Command(Base):
 
 
 class AggregateLock(Base):
-    """One row per aggregate key; enqueue locks it so ids follow commit order per domain."""
+    """One row per aggregate key: a domain's queue as the claim sees it.
+
+    Enqueue locks it so ids follow commit order per domain. ``ready_at`` says from when
+    the domain's oldest pending command may run (NULL while one of its commands runs or
+    none is open), so a claim reads the due queues from one index, however many commands
+    wait behind a running one or back off. It may be early, never late: the claim checks
+    the commands and moves it on. Every change of a command's status bumps ``version``,
+    which tells a claim whether what it read of the domain's commands is still true.
+    """
 
     __tablename__ = "aggregate_locks"
 
     aggregate_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     enqueued: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Pending and running commands of the domain: enqueue can tell an empty queue by it.
+    unfinished: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    ready_at: Mapped[datetime | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
 class Attempt(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from opclient.client import DEFAULT_POOL_SIZE, OpenproviderClient
 from outbox import calllog
+from outbox.sealing import Sealer
 from opbridge.settings import require
 from whmcsapi.client import WhmcsClient
 
@@ -31,3 +32,7 @@ class Services:
     def whmcs(self) -> WhmcsClient:
         require(self.settings, "whmcs_url", "whmcs_identifier", "whmcs_secret")
         return WhmcsClient.from_settings(self.settings, on_call=calllog.record)
+
+    @functools.cached_property
+    def sealer(self) -> Sealer:
+        return Sealer.from_settings(self.settings)

@@ -4,9 +4,15 @@ All of the queue's SQL is here. A command moves pending -> running -> done, or b
 pending after a transient failure, or to dead when it fails for good or runs out of
 attempts. Claims are per-domain FIFO: a command waits while an older command of its
 aggregate key is pending or running, or while any command of that key is running.
+
+Each aggregate key's row in aggregate_locks (its queue) keeps ``ready_at``: from when
+its oldest pending command may run, or NULL while one of its commands runs. Every
+change of a command's status updates that row in the same transaction, so a claim
+range-scans the due queues and never walks the commands that cannot run.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import json
@@ -16,14 +22,15 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, Integer, and_, cast, delete, exists, func, insert, literal_column, select, update
-from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy import (
+    Engine, Integer, bindparam, case, cast, delete, exists, func, insert, literal_column, null, or_, select, update,
+)
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
-from sqlalchemy.orm import aliased
 
 from outbox.db import backend
-from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event
+from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event, Timestamp
 from outbox.redaction import redact_command, redact_event
 
 DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
@@ -37,23 +44,74 @@ events = Event.__table__
 INSERT_EVENT = insert(events)
 INSERT_COMMAND = insert(commands)
 INSERT_ATTEMPT = insert(attempts)
-_locks = AggregateLock.__table__
-_lock_postgresql, _lock_mysql = postgresql.insert(_locks), mysql.insert(_locks)
-# The increment comes from the inserted row, not a parameter of its own, so that many
-# keys go in as one multi-row statement.
+queues = AggregateLock.__table__
+
+
+def _lock_aggregate(new: Any) -> list[tuple[Any, Any]]:
+    # The increments come from the inserted row, not parameters of their own, so that
+    # many keys go in as one multi-row statement (PyMySQL batches no parameters there). New commands queue behind any open
+    # one, so the queue's head changes only when it had none. MariaDB assigns left to
+    # right, each seeing the ones before: ready_at goes first, while unfinished is old.
+    return [
+        (queues.c.ready_at, case((queues.c.unfinished == literal_column("0"), new.ready_at), else_=queues.c.ready_at)),
+        (queues.c.unfinished, queues.c.unfinished + new.unfinished),
+        (queues.c.enqueued, queues.c.enqueued + new.enqueued),
+        (queues.c.version, queues.c.version + new.version),
+    ]
+
+
+_lock_postgresql, _lock_sqlite, _lock_mysql = postgresql.insert(queues), sqlite.insert(queues), mysql.insert(queues)
 LOCK_AGGREGATE = {
     "postgresql": _lock_postgresql.on_conflict_do_update(
-        index_elements=[_locks.c.aggregate_key], set_={"enqueued": _locks.c.enqueued + _lock_postgresql.excluded.enqueued}
+        index_elements=[queues.c.aggregate_key], set_=dict(_lock_aggregate(_lock_postgresql.excluded))
     ),
-    "mysql": _lock_mysql.on_duplicate_key_update(enqueued=_locks.c.enqueued + _lock_mysql.inserted.enqueued),
+    "sqlite": _lock_sqlite.on_conflict_do_update(
+        index_elements=[queues.c.aggregate_key], set_=dict(_lock_aggregate(_lock_sqlite.excluded))
+    ),
+    "mysql": _lock_mysql.on_duplicate_key_update([(column.name, value) for column, value in _lock_aggregate(_lock_mysql.inserted)]),
 }
+
+
+def _earliest(column: Any, at: Any) -> Any:
+    return case((or_(column.is_(None), column > at), at), else_=column)
+
+
+# The due time of the domain's oldest pending command, NULL when it has none.
+_HEAD_DUE = (select(commands.c.next_attempt_at)
+             .where(commands.c.aggregate_key == queues.c.aggregate_key, commands.c.status == PENDING)
+             .order_by(commands.c.id).limit(1).scalar_subquery())
+# A command of the domain left running or was replayed: ``delta`` open commands more (-1
+# when it finished), and the queue's head may run from its due time on (a retry's, or
+# an older replayed command's). On PostgreSQL this statement may wait for an enqueue's
+# lock and then not see its commands: the counter, read from the row as it is now, still
+# says the queue is open, and a head it cannot see is woken ``now``. Early is harmless:
+# the claim that looks sets the exact time.
+MOVE_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).ordered_values(
+    (queues.c.ready_at, case((queues.c.unfinished + bindparam("delta", type_=Integer) <= 0, null()),
+                             else_=_earliest(queues.c.ready_at,
+                                             func.coalesce(_HEAD_DUE, bindparam("now", type_=Timestamp))))),
+    (queues.c.unfinished, queues.c.unfinished + bindparam("delta", type_=Integer)),
+    (queues.c.version, queues.c.version + 1),
+)
+# What a claim found a due queue to hold: its head leased, busy, or not yet due.
+PARK_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).values(
+    ready_at=bindparam("ready"), version=queues.c.version + 1
+)
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
                    commands.c.attempts, commands.c.max_attempts, commands.c.state, commands.c.next_attempt_at)
 # The worker's round on PostgreSQL, in one statement and so one round trip: record the
 # successes of the last round (and their attempts rows), then lease the next batch.
 # Every part sees the snapshot from before the statement, so a domain whose command is
 # finished here gets its next command leased in the next round, never in this one.
-# ``picked`` is the rule Outbox._runnable builds for the other backends: change both.
+#
+# ``due`` takes the queues whose head may run, from the ready_at index; locking returns
+# each row as it is now, so a queue whose version moved since the snapshot was changed
+# by a transaction this statement cannot see: it is left for the next round. ``heads``
+# is one index seek per queue. ``woken`` locks in key order, as enqueue does (Python
+# sorts by code point, as collation "C" does), so that neither waits for the other,
+# and it waits for its locks before ``due`` takes any (``due`` reads its result): a
+# queue ``due`` holds while ``woken`` waits could be the one an enqueue waits for. Outbox._claim is the same rule for the other backends:
+# change both.
 COMPLETE_AND_CLAIM_POSTGRESQL = """
 WITH finished AS (
     SELECT * FROM json_to_recordset(%(finished)s::json)
@@ -62,29 +120,54 @@ WITH finished AS (
     UPDATE commands
     SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s
     WHERE id IN (SELECT id FROM finished) AND status = 'running' AND lease_owner = %(owner)s
-    RETURNING id
+    RETURNING id, aggregate_key
 ), recorded AS (
     INSERT INTO attempts (command_id, number, worker, started_at, duration_ms, outcome, error, calls)
     SELECT f.id, f.number, %(owner)s, f.started_at, f.duration_ms,
            CASE WHEN f.id IN (SELECT id FROM settled) THEN 'done' ELSE 'lease_lost' END, f.note, f.calls
     FROM finished f
-), picked AS (
-    SELECT c.id FROM commands c
-    WHERE c.status = 'pending' AND c.next_attempt_at <= %(now)s
-      AND NOT EXISTS (SELECT 1 FROM commands o WHERE o.aggregate_key = c.aggregate_key AND o.status = 'running')
-      AND NOT EXISTS (SELECT 1 FROM commands o
-                      WHERE o.aggregate_key = c.aggregate_key AND o.status = 'pending' AND o.id < c.id)
-    ORDER BY c.id
+), woken AS (
+    UPDATE aggregate_locks q
+    SET ready_at = CASE WHEN q.unfinished > 1 THEN LEAST(COALESCE(q.ready_at, %(now)s), %(now)s) END,
+        unfinished = q.unfinished - 1, version = q.version + 1
+    FROM (SELECT aggregate_key FROM aggregate_locks WHERE aggregate_key IN (SELECT aggregate_key FROM settled)
+          ORDER BY aggregate_key COLLATE "C" FOR UPDATE) w
+    WHERE q.aggregate_key = w.aggregate_key
+    RETURNING q.aggregate_key
+), due AS (
+    SELECT q.aggregate_key, q.version FROM aggregate_locks q
+    WHERE q.ready_at <= %(now)s AND q.aggregate_key NOT IN (SELECT aggregate_key FROM woken)
+    ORDER BY q.ready_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
+), heads AS (
+    SELECT d.aggregate_key, h.id, h.next_attempt_at,
+           d.version = (SELECT s.version FROM aggregate_locks s WHERE s.aggregate_key = d.aggregate_key) AS fresh,
+           EXISTS (SELECT 1 FROM commands r WHERE r.aggregate_key = d.aggregate_key AND r.status = 'running') AS busy
+    FROM due d
+    LEFT JOIN LATERAL (
+        SELECT p.id, p.next_attempt_at FROM commands p
+        WHERE p.aggregate_key = d.aggregate_key AND p.status = 'pending'
+        ORDER BY p.id LIMIT 1
+    ) h ON true
+), parked AS (
+    UPDATE aggregate_locks q
+    SET ready_at = CASE WHEN h.busy OR h.id IS NULL OR h.next_attempt_at <= %(now)s THEN NULL
+                        ELSE h.next_attempt_at END,
+        version = q.version + 1
+    FROM heads h
+    WHERE q.aggregate_key = h.aggregate_key AND h.fresh
+), leased AS (
+    UPDATE commands
+    SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s, claimed_at = %(now)s,
+        attempts = commands.attempts + 1, updated_at = %(now)s
+    FROM heads h
+    WHERE commands.id = h.id AND h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s
+      AND commands.status = 'pending'
+    RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
+              commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
 )
-UPDATE commands
-SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s, claimed_at = %(now)s,
-    attempts = commands.attempts + 1, updated_at = %(now)s
-FROM picked
-WHERE commands.id = picked.id
-RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
-          commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
+SELECT * FROM leased
 """
 # MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
 # incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
@@ -197,10 +280,12 @@ def first_id_written(conn: Connection, table: Any, written_at: Any, moment: date
     def written_from(row_id: int) -> datetime:
         return conn.scalar(select(written_at).where(table.c.id >= row_id).order_by(table.c.id).limit(1))
 
+    if written_from(newest) < moment:
+        return newest + 1  # a quiet spell: nothing since ``moment``
     # Rows from ``high`` on were written at or after ``moment``; the row at or after ``low``, before it.
-    low, high, step = 0, newest + 1, 64
-    while newest + 1 - step > 0:
-        probe = newest + 1 - step
+    low, high, step = 0, newest, 64
+    while newest - step > 0:
+        probe = newest - step
         if written_from(probe) < moment:
             low = probe
             break
@@ -287,7 +372,7 @@ class Outbox:
         now = self.clock()
         with self._one_writer(), self.engine.begin() as conn:
             event_ids = self._insert_events(conn, [event for event, _ in batch], now)
-            self._lock_aggregates(conn, {command.aggregate_key for _, group in batch for command in group})
+            self._lock_aggregates(conn, [command.aggregate_key for _, group in batch for command in group], now)
             rows = [self._command_row(event_id, command, now)
                     for event_id, (_, group) in zip(event_ids, batch) for command in group]
             ids = iter(self._insert_rows(conn, self._INSERT_COMMANDS, rows))
@@ -311,14 +396,15 @@ class Outbox:
             return list(conn.scalars(many, rows))
         return [conn.execute(one, row).inserted_primary_key[0] for row in rows]
 
-    def _lock_aggregates(self, conn: Connection, keys: set[str]) -> None:
+    def _lock_aggregates(self, conn: Connection, keys: list[str], now: datetime) -> None:
         # Ids come from a sequence at insert time, so two transactions enqueueing for one
         # domain could commit out of id order and a worker could run the younger first.
         # Holding these rows' locks until commit makes ids follow commit order per domain;
         # taking them in key order keeps two transactions from each waiting for the other.
-        if self.backend == "sqlite":
-            return  # one writer at a time already
-        rows = [{"aggregate_key": key, "enqueued": 1} for key in sorted(keys)]
+        # The same upsert counts the domains' new open commands.
+        added = collections.Counter(keys)
+        rows = [dict(aggregate_key=key, enqueued=1, unfinished=added[key], ready_at=now, version=1)
+                for key in sorted(added)]
         if rows:
             conn.execute(LOCK_AGGREGATE[self.backend], rows)
 
@@ -369,9 +455,28 @@ class Outbox:
         return sorted((_claimed(row, owner, now) for row in rows), key=lambda command: command.id)
 
     def _claim(self, conn: Connection, owner: str, limit: int, now: datetime) -> list[Any]:
-        query = select(commands.c.id).where(self._runnable(now)).order_by(commands.c.id).limit(limit)
-        # SQLite ignores FOR UPDATE; its BEGIN IMMEDIATE already serialises claims.
-        ids = conn.scalars(query.with_for_update(skip_locked=True)).all()
+        """COMPLETE_AND_CLAIM_POSTGRESQL's rule, a statement a step: change both.
+
+        The due queues stay locked from the first step, so the later ones read their
+        commands as they are (SQLite's BEGIN IMMEDIATE already serialises claims).
+        """
+        due = (select(queues.c.aggregate_key).where(queues.c.ready_at <= now)
+               .order_by(queues.c.ready_at).limit(limit).with_for_update(skip_locked=True))
+        keys = conn.scalars(due).all()
+        if not keys:
+            return []
+        mine = commands.c.aggregate_key.in_(keys)
+        busy = set(conn.scalars(select(commands.c.aggregate_key).where(mine, commands.c.status == RUNNING)))
+        oldest = select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
+        heads = {row.aggregate_key: row for row in conn.execute(
+            select(commands.c.id, commands.c.aggregate_key, commands.c.next_attempt_at).where(commands.c.id.in_(oldest))
+        )}
+        ids = [head.id for key, head in heads.items() if key not in busy and head.next_attempt_at <= now]
+        conn.execute(PARK_QUEUE, [
+            dict(key=key, ready=None if key in busy or key not in heads or heads[key].next_attempt_at <= now
+                 else heads[key].next_attempt_at)
+            for key in keys
+        ])
         if not ids:
             return []
         lease = update(commands).where(commands.c.id.in_(ids)).values(
@@ -392,15 +497,6 @@ class Outbox:
             for command, note, calls in finished
         ]
         return dict(owner=owner, now=now, expires=now + self.lease, limit=limit, finished=json.dumps(rows))
-
-    @staticmethod
-    def _runnable(now: datetime):  # noqa: ANN205
-        other = aliased(commands)
-        same_domain = other.c.aggregate_key == commands.c.aggregate_key
-        # Two probes, each a seek on (aggregate_key, status, id), however long the domain's queue.
-        running = exists().where(same_domain, other.c.status == RUNNING)
-        older_pending = exists().where(same_domain, other.c.status == PENDING, other.c.id < commands.c.id)
-        return and_(commands.c.status == PENDING, commands.c.next_attempt_at <= now, ~running, ~older_pending)
 
     def renew_lease(self, owner: str, ids: Iterable[int]) -> int:
         """Push the lease of commands still running under ``owner``; returns how many."""
@@ -433,18 +529,20 @@ class Outbox:
         now = self.clock()
         with self.engine.begin() as conn:
             query = (
-                select(commands.c.id, commands.c.attempts, commands.c.max_attempts, commands.c.lease_owner, commands.c.claimed_at)
+                select(commands.c.id, commands.c.aggregate_key, commands.c.attempts, commands.c.max_attempts,
+                       commands.c.lease_owner, commands.c.claimed_at)
                 .where(commands.c.status == RUNNING, commands.c.lease_expires_at < now)
                 .order_by(commands.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
             rows = conn.execute(query).all()
-            for row in rows:
+            # Queues are locked in key order, as enqueue locks them.
+            for row in sorted(rows, key=lambda row: row.aggregate_key):
                 failure = Failure("The worker holding this command stopped before finishing it.", "lease_expired")
                 exhausted = row.attempts >= row.max_attempts
                 self._finish_try(
-                    conn, row.id, row.lease_owner, row.claimed_at or now, now, row.attempts,
+                    conn, row.id, row.aggregate_key, row.lease_owner, row.claimed_at or now, now, row.attempts,
                     status=DEAD if exhausted else PENDING, outcome="lease_expired", failure=failure,
                     next_attempt_at=now, guard_owner=False,
                 )
@@ -466,8 +564,8 @@ class Outbox:
         """Mark done. False when the lease was lost meanwhile (another worker may run it)."""
         now = self.clock()
         with self.engine.begin() as conn:
-            return self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
-                                    status=DONE, outcome="done", note=note, calls=calls)
+            return self._finish_try(conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now,
+                                    command.attempts, status=DONE, outcome="done", note=note, calls=calls)
 
     def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> None:
         owner = finished[0][0].lease_owner
@@ -488,6 +586,9 @@ class Outbox:
                          "done" if command.id in held else "lease_lost", None, note, calls)
             for command, note, calls in finished
         ])
+        settled = sorted(command.aggregate_key for command, _, _ in finished if command.id in held)
+        if settled:
+            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, now=now) for key in settled])
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
         """Record a failed try; returns the command's new status (pending or dead)."""
@@ -496,8 +597,8 @@ class Outbox:
         next_at = now + timedelta(seconds=self.retry_delay(command.attempts, failure.retry_after)) if retry else None
         status = PENDING if retry else DEAD
         with self.engine.begin() as conn:
-            self._finish_try(conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
-                             status=status, outcome="retry" if retry else "dead", failure=failure,
+            self._finish_try(conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now,
+                             command.attempts, status=status, outcome="retry" if retry else "dead", failure=failure,
                              next_attempt_at=next_at, calls=calls)
         return status
 
@@ -506,7 +607,7 @@ class Outbox:
         now = self.clock()
         with self.engine.begin() as conn:
             return self._finish_try(
-                conn, command.id, command.lease_owner, command.claimed_at, now, command.attempts,
+                conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now, command.attempts,
                 status=PENDING, outcome="paused", failure=failure,
                 next_attempt_at=now + timedelta(seconds=delay_seconds),
                 refund=True, record=failure is not None,
@@ -521,6 +622,7 @@ class Outbox:
         self,
         conn: Connection,
         command_id: int,
+        key: str,
         owner: str | None,
         started: datetime,
         now: datetime,
@@ -549,6 +651,8 @@ class Outbox:
         if guard_owner:
             where.append(commands.c.lease_owner == owner)
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
+        if held:
+            conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, now=now))
         if record:
             conn.execute(INSERT_ATTEMPT, _attempt_row(command_id, number, owner, started, now,
                                                       outcome if held else "lease_lost", failure, note, calls))
@@ -564,13 +668,18 @@ class Outbox:
         now = self.clock()
         where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
         with self.engine.begin() as conn:
-            chosen = conn.scalars(select(commands.c.id).where(*where).order_by(commands.c.id).with_for_update()).all()
+            rows = conn.execute(
+                select(commands.c.id, commands.c.aggregate_key).where(*where).order_by(commands.c.id).with_for_update()
+            ).all()
+            chosen = [row.id for row in rows]
             if chosen:
                 conn.execute(
                     update(commands)
                     .where(commands.c.id.in_(chosen))
                     .values(status=PENDING, attempts=0, next_attempt_at=now, finished_at=None, updated_at=now)
                 )
+                added = collections.Counter(row.aggregate_key for row in rows)
+                conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], now=now) for key in sorted(added)])
                 if self.backend == "postgresql":
                     conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
         return list(chosen)

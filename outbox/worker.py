@@ -235,7 +235,7 @@ class Worker:
             with calllog.collecting(context.calls):
                 note = entry.handler(context)
         except Exception as error:  # noqa: BLE001 - every failure becomes a recorded outcome
-            return self._record_failure(command, context, error)
+            return self._record_failure(command, context, error, entry.service)
         if batch_success:
             with self._lock:
                 self._succeeded[command.id] = (command, note, context.calls or None)
@@ -243,8 +243,8 @@ class Worker:
             return DEAD
         return "done"
 
-    def _record_failure(self, command: Claimed, context: Context, error: Exception) -> str:
-        verdict = classify(error)
+    def _record_failure(self, command: Claimed, context: Context, error: Exception, service: str | None) -> str:
+        verdict = classify(error, service)
         calls = context.calls or None
         if verdict.failure.code == "internal_error":
             log.exception("handler raised", extra={"command": command.id, "type": command.type})

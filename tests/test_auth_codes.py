@@ -1,30 +1,34 @@
 """A transfer's EPP code reaches Openprovider and no operator surface but the authcode ones.
 
 One transfer goes through and one is refused for a wrong code (so a dead command keeps
-its calls); then every GET route of the admin API and the dashboard, and the command
-line's views, are read and searched for either code.
+its calls); then every GET route of the admin API and the dashboard, the command line's
+views and the database's own rows are searched for either code.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+from click.testing import CliRunner
+from cryptography.fernet import Fernet
+from sqlalchemy import select
 
 import outbox.handlers  # noqa: F401 - registers the handlers the worker runs
 from listener import create_app
+from opbridge.cli import cli
 from opbridge.settings import load_settings
 from opclient.sandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
+from outbox.models import Attempt, Command, Event
+from outbox.sealing import SEALED, Sealer
+from outbox.store import NewCommand, Outbox
 from outbox.services import Services
 from outbox.worker import Worker
-from tests.listener.conftest import NEW_SECRET, signed_headers
+from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, signed_headers
 from tests.listener.events import envelope, item, CONTACT
 from tests.opclient.sandbox_harness import SandboxAdmin
 from tests.support import serve_wsgi
@@ -47,7 +51,7 @@ def scenario(tmp_path_factory) -> Iterator[dict[str, Any]]:  # noqa: ANN001
         SandboxAdmin(sandbox_url).seed(registry=[{"name": "moving.com", "auth_code": GOOD_CODE},
                                                  {"name": "stuck.com", "auth_code": "Other-Code-1"}])
         settings = load_settings(environ={}, database_url=url, webhook_secrets=NEW_SECRET, admin_tokens=TOKEN,
-                                 op_url=sandbox_url, op_username="sandbox", op_password="sandbox")
+                                 at_rest_keys=AT_REST_KEY, op_url=sandbox_url, op_username="sandbox", op_password="sandbox")
         app = create_app(settings, engine)
         with serve_wsgi(app) as base:
             event = envelope("order.accepted", {"order_id": 77, "client_id": 4, "registrant": CONTACT, "domains": [
@@ -60,7 +64,8 @@ def scenario(tmp_path_factory) -> Iterator[dict[str, Any]]:  # noqa: ANN001
             assert accepted.status_code == 202, accepted.text
             outbox = app.extensions["opbridge"].outbox
             Worker(outbox, threads=2, poll_seconds=0.02, services=Services(settings, engine)).run_until_idle()
-            yield {"base": base, "url": url, "app": app, "outbox": outbox, "commands": accepted.json()["commands"]}
+            yield {"base": base, "url": url, "app": app, "outbox": outbox, "engine": engine,
+                   "commands": accepted.json()["commands"]}
     engine.dispose()
 
 
@@ -70,14 +75,13 @@ def _values(scenario: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _readable_urls(scenario: dict[str, Any]) -> list[str]:
-    """Every GET route of the admin API and dashboard, with the scenario's ids filled in."""
+    """Every GET route of the app (the admin API, the registrar's reads, the dashboard,
+    health, metrics, OpenAPI), with the scenario's ids filled in."""
     app, values = scenario["app"], _values(scenario)
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint in AUTHCODE_ENDPOINTS:
-                continue
-            if not rule.endpoint.startswith(("admin.", "dashboard.")):
+            if "GET" not in rule.methods or rule.endpoint in AUTHCODE_ENDPOINTS or rule.endpoint == "static":
                 continue
             choices = [[(name, value) for value in values.get(name, [])] for name in rule.arguments]
             for combination in _product(choices):
@@ -116,18 +120,58 @@ def test_no_admin_route_or_dashboard_page_shows_a_code(scenario):  # noqa: ANN00
     assert shown["payload"]["epp_code"] == "***"
 
 
-def opbridge(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPBRIDGE_")} | {"OPBRIDGE_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "opbridge", *args], capture_output=True, text=True, env=env, timeout=60)
-
-
 def test_the_command_line_shows_no_code(scenario):  # noqa: ANN001
-    outputs = [opbridge(scenario["url"], "commands", "list", "--json")]
+    runner = CliRunner(env={"OPBRIDGE_DATABASE_URL": scenario["url"], "OPBRIDGE_LOG_LEVEL": "WARNING"})
+    outputs = [runner.invoke(cli, ["commands", "list", "--json"])]
     for command_id in scenario["commands"]:
-        outputs += [opbridge(scenario["url"], "commands", "show", str(command_id)),
-                    opbridge(scenario["url"], "commands", "show", str(command_id), "--json")]
+        outputs += [runner.invoke(cli, ["commands", "show", str(command_id)]),
+                    runner.invoke(cli, ["commands", "show", str(command_id), "--json"])]
     for output in outputs:
-        assert output.returncode == 0, output.stderr
+        assert output.exit_code == 0, output.output
         for code in CODES:
-            assert code not in output.stdout + output.stderr
-    assert re.search(r"payload: \{.*\"epp_code\": \"\*\*\*\"", outputs[1].stdout)
+            assert code not in output.output
+    assert re.search(r"payload: \{.*\"epp_code\": \"\*\*\*\"", outputs[1].output)
+
+
+def test_the_database_holds_only_sealed_codes(scenario):  # noqa: ANN001
+    with scenario["engine"].connect() as conn:
+        stored = [*conn.execute(select(Event.body)).scalars(),
+                  *map(json.dumps, conn.execute(select(Command.payload)).scalars()),
+                  *map(json.dumps, conn.execute(select(Attempt.calls)).scalars())]
+        payloads = conn.execute(select(Command.payload).order_by(Command.id)).scalars().all()
+    assert stored and not [text for text in stored for code in CODES if code in text]
+    sealer = Sealer([AT_REST_KEY])
+    assert [sealer.open(payload["epp_code"]) for payload in payloads] == list(CODES)
+
+
+def _post(base: str, code: str) -> requests.Response:
+    event = envelope("order.accepted", {"order_id": 78, "client_id": 4, "registrant": CONTACT, "domains": [
+        item(domain_id=3, domain="waiting.com", action="transfer", epp_code=code)]})
+    body = json.dumps(event).encode()
+    return requests.post(f"{base}/hooks/whmcs", data=body, headers=signed_headers(body), timeout=10)
+
+
+def test_without_a_key_an_event_with_a_code_waits_in_whmcs(tmp_path) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path}/nokey.db"
+    engine = make_engine(url)
+    upgrade(engine)
+    app = create_app(load_settings(environ={}, database_url=url, webhook_secrets=NEW_SECRET), engine)
+    with serve_wsgi(app) as base:
+        refused = _post(base, GOOD_CODE)
+        without_code = _post(base, "")
+    assert refused.status_code == 503 and refused.json()["error"] == "no_at_rest_key"
+    assert "OPBRIDGE_AT_REST_KEYS" in refused.json()["message"] and refused.headers["Retry-After"]
+    assert without_code.status_code == 202
+    assert len(app.extensions["opbridge"].outbox.list_commands()) == 1
+    engine.dispose()
+
+
+def test_keys_rotate_like_the_webhook_secrets() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    sealed = Sealer([old]).seal({"epp_code": GOOD_CODE})["epp_code"]
+    assert set(sealed) == {SEALED}
+    assert Sealer([new, old]).open(sealed) == GOOD_CODE
+    resealed = Sealer([new, old]).seal({"epp_code": GOOD_CODE})["epp_code"]
+    assert Sealer([new]).open(resealed) == GOOD_CODE
+    with pytest.raises(Exception, match="put back the key"):
+        Sealer([new]).open(sealed)

@@ -49,7 +49,7 @@ def test_list_show_replay_and_purge(store):  # noqa: ANN001
     assert outbox.get_command(first)["status"] == "dead"
 
     partly = opbridge(url, "commands", "replay", str(first), str(second))
-    assert partly.returncode == 1 and f"Not replayed (unknown, pending or running): {second}" in partly.stderr
+    assert partly.returncode == 1 and f"Error: Not replayed: {second} is pending;" in partly.stderr
     assert outbox.get_command(first)["status"] == "pending"
 
     usage = opbridge(url, "commands", "replay")

@@ -13,7 +13,7 @@ from opbridge.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from tests.support import serve_wsgi
-from tests.test_cli_commands import opbridge
+from tests.test_cli_verbs import invoke
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 TOKEN = "admin-token-for-the-dates"
@@ -50,12 +50,13 @@ def test_command_line_json_is_iso_and_tables_say_utc(tmp_path) -> None:  # noqa:
     [command_id] = Outbox(engine).enqueue(None, [NewCommand("set_lock", "a.com", {"locked": True})]).command_ids
     engine.dispose()
 
-    listed = json.loads(opbridge(url, "commands", "list", "--json").stdout)
+    env = {"OPBRIDGE_DATABASE_URL": url}
+    listed = json.loads(invoke("commands", "list", "--json", env=env).output)
     assert ISO.match(listed[0]["created_at"])
-    shown = json.loads(opbridge(url, "commands", "show", str(command_id), "--json").stdout)
+    shown = json.loads(invoke("commands", "show", str(command_id), "--json", env=env).output)
     assert isinstance(shown, dict) and ISO.match(shown["updated_at"]) and shown["history"] == []
-    table = opbridge(url, "commands", "list").stdout
+    table = invoke("commands", "list", env=env).output
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", table)
-    details = opbridge(url, "commands", "show", str(command_id)).stdout
+    details = invoke("commands", "show", str(command_id), env=env).output
     assert re.search(r"created_at: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", details)
     assert '"locked": true' in details  # JSON, not a Python dict

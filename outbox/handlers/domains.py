@@ -30,7 +30,8 @@ def register_domain(context: Context) -> str:
 
 @registry.register("transfer_domain", service=OPENPROVIDER)
 def transfer_domain(context: Context) -> str:
-    auth_code = context.payload.get("epp_code") or ""
+    # Sealed by the listener (outbox.sealing); opened only for the call that sends it.
+    auth_code = context.services.sealer.open(context.payload.get("epp_code"))
     return _order_once(context, lambda domains, name, details: domains.transfer(name, details, auth_code=auth_code))
 
 

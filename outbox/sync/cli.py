@@ -7,10 +7,12 @@ from typing import Any
 
 import click
 
+from opbridge.settings import require
 from opbridge.tables import echo_json, echo_records
 from outbox.sync import records, report
 from outbox.sync.run import SyncBusy, run_sync
 
+SYNC_NEEDS = ("whmcs_url", "whmcs_identifier", "whmcs_secret", "op_url", "op_username", "op_password")
 CHANGE_COLUMNS = ("domain", "kind", "old_value", "new_value", "applied", "invoices", "command_id", "comment")
 PHASE_LABELS = {"import": "Importing the WHMCS domains", "read": "Reading the due domains from Openprovider"}
 
@@ -31,6 +33,8 @@ def sync() -> None:
 def sync_run(dry_run: bool, drain: bool) -> None:
     """Run one sync now and print what it decided."""
     runtime = _runtime()
+    # A run that cannot start is not recorded: its report would read as a run that happened.
+    require(runtime.settings, *SYNC_NEEDS)
     progress = PhaseProgress()
     try:
         run_id = run_sync(runtime.services, runtime.outbox, trigger="cli", dry_run=dry_run, progress=progress)
@@ -60,7 +64,13 @@ def _echo_report(engine: Any, run_id: int | None, as_json: bool) -> None:
     changes = records.load_changes(engine, run["id"])
     if as_json:
         echo_json(run | {"changes": changes})
-        return
+    else:
+        _echo_table(run, changes)
+    if run["status"] == records.FAILED:
+        raise click.ClickException(f"Sync run #{run['id']} failed: {run['message']}")
+
+
+def _echo_table(run: dict[str, Any], changes: list[dict[str, Any]]) -> None:
     click.echo(report.render_text(run, []).splitlines()[0])
     click.echo(f"status {run['status']}, {run['changes']} change(s), {run['errors']} error(s), "
                f"{run['commands_enqueued']} command(s) enqueued, {run['api_calls']} API call(s), "

@@ -12,7 +12,6 @@ browser as its executable: no browser is downloaded.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest

@@ -65,7 +65,7 @@ def make_dead(outbox: Outbox, domain: str, kind: str = "set_lock", payload: dict
     [claimed] = outbox.claim("test-worker", 1)
     assert claimed.id == command_id
     outbox.fail(claimed, Failure(error, "331", transient=False),
-                calls=[{"method": "PUT", "path": f"/v1beta/domains/1", "status": 500, "duration": 0.012,
+                calls=[{"method": "PUT", "path": "/v1beta/domains/1", "status": 500, "duration": 0.012,
                         "request": {"name": HOSTILE}, "response": {"code": 331}}])
     return command_id
 

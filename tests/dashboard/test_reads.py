@@ -1,7 +1,7 @@
 """The store's reads behind the dashboard: time ranges, tries per minute, circuit openings."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 

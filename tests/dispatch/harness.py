@@ -27,6 +27,7 @@ from tests.listener.events import CONTACT
 from tests.opclient.sandbox_harness import SandboxAdmin
 
 SECRET = "whsec_" + base64.b64encode(b"dispatch-tests-dispatch-tests-32").decode()
+AT_REST_KEY = base64.urlsafe_b64encode(b"dispatch-tests-at-rest-key-32byt").decode()  # seals auth codes
 NAMESERVERS = ["ns1.example.net", "ns2.example.net/192.0.2.53"]
 SHORT_SCHEDULE = (0.05,) * 40
 
@@ -62,6 +63,7 @@ def test_settings(database_url: str, sandbox_url: str, **overrides: Any) -> Any:
     values = dict(
         database_url=database_url, op_url=sandbox_url, op_username="sandbox", op_password="sandbox",
         op_timeout_seconds=2, webhook_secrets=SECRET, circuit_pause_seconds=300, dns_template="default",
+        at_rest_keys=AT_REST_KEY,
     )
     return load_settings(environ={}, **{**values, **overrides})
 

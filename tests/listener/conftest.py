@@ -21,6 +21,7 @@ from tests.support import serve_wsgi
 OLD_SECRET = "whsec_" + base64.b64encode(b"old-secret-old-secret-32-bytes!!").decode()
 NEW_SECRET = "whsec_" + base64.b64encode(b"new-secret-new-secret-32-bytes!!").decode()
 UNKNOWN_SECRET = "whsec_" + base64.b64encode(b"who-knows-who-knows-32-bytes!!!!").decode()
+AT_REST_KEY = base64.urlsafe_b64encode(b"at-rest-key-for-listener-tests!!").decode()
 
 _ids = itertools.count()
 
@@ -75,7 +76,8 @@ class Client:
 
 @pytest.fixture
 def settings(database_url):  # noqa: ANN001, ANN201
-    return load_settings(environ={}, database_url=database_url, webhook_secrets=f"{OLD_SECRET} {NEW_SECRET}")
+    return load_settings(environ={}, database_url=database_url, webhook_secrets=f"{OLD_SECRET} {NEW_SECRET}",
+                         at_rest_keys=AT_REST_KEY)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from listener.commands import COMMANDS_FOR
 from listener.schemas import EVENT_DATA
 from listener.signing import key_id, decode_secret
-from tests.listener.conftest import NEW_SECRET, OLD_SECRET, signed_headers
+from outbox.sealing import Sealer
+from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, OLD_SECRET, signed_headers
 from tests.listener.events import EXPECTED_COMMANDS, SAMPLES, sample
 
 
@@ -43,7 +44,9 @@ def test_register_payload_carries_item_contacts_and_order(client):
     assert register["registrant"]["email"] == "anna@example.nl" and register["admin"] is None
     assert register["period_years"] == 1 and register["autorenew"] is True
     assert "action" not in register
-    assert transfer["epp_code"] == "s3cr3t-code" and transfer["nameservers"] == []
+    assert Sealer([AT_REST_KEY]).open(transfer["epp_code"]) == "s3cr3t-code" and transfer["nameservers"] == []
+    [event] = client.events()
+    assert "s3cr3t-code" not in event.body and "s3cr3t-code" not in json.dumps(transfer)
 
 
 def test_invoice_payloads_carry_invoice_item_and_expiry(client):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from outbox.db import make_engine
 from outbox.models import Command, Event
-from tests.listener.conftest import NEW_SECRET, OLD_SECRET, signed_headers
+from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, OLD_SECRET, signed_headers
 from tests.listener.events import EXPECTED_COMMANDS, SAMPLES, sample
 from tests.listener.processes import gunicorn
 
@@ -46,6 +46,7 @@ def env(tmp_path) -> dict[str, str]:
     return {
         "OPBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.db'}",
         "OPBRIDGE_WEBHOOK_SECRETS": f"{OLD_SECRET} {NEW_SECRET}",
+        "OPBRIDGE_AT_REST_KEYS": AT_REST_KEY,
         "OPBRIDGE_LOG_FORMAT": "text",
     }
 
@@ -86,7 +87,8 @@ def _deliver_at_once(base_url: str, deliveries: list[tuple[bytes, dict[str, str]
 
 def test_concurrent_events_under_the_production_config(tmp_path, database_url):
     """Redeliveries of one id racing each other and distinct events, batched by the workers' threads."""
-    env = {"OPBRIDGE_DATABASE_URL": database_url, "OPBRIDGE_WEBHOOK_SECRETS": NEW_SECRET, "WEB_CONCURRENCY": "2"}
+    env = {"OPBRIDGE_DATABASE_URL": database_url, "OPBRIDGE_WEBHOOK_SECRETS": NEW_SECRET,
+           "OPBRIDGE_AT_REST_KEYS": AT_REST_KEY, "WEB_CONCURRENCY": "2"}
     args = ["-m", "gunicorn", "--config", "python:listener.gunicorn_conf", "--bind", "127.0.0.1:{port}", "wsgi:app"]
     paid = json.dumps(SAMPLES["invoice.paid"]).encode()
     redelivered = [(paid, signed_headers(paid, webhook_id="evt_paid_once"))] * 20

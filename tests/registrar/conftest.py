@@ -18,7 +18,7 @@ import pytest
 
 from outbox.db import make_engine, upgrade
 from tests.dispatch.conftest import sandbox, sandbox_server  # noqa: F401 - the sandbox fixtures, shared
-from tests.dispatch.harness import Sandbox, drain, make_worker, test_settings
+from tests.dispatch.harness import AT_REST_KEY, Sandbox, drain, make_worker, test_settings
 from tests.listener.processes import gunicorn
 from tests.support import free_port
 
@@ -55,7 +55,7 @@ class Opbridge:
     def environment(self) -> dict[str, str]:
         return {
             "OPBRIDGE_DATABASE_URL": self.database_url, "OPBRIDGE_WEBHOOK_SECRETS": SECRET,
-            "OPBRIDGE_ADMIN_TOKENS": TOKEN, "OPBRIDGE_OP_URL": self.sandbox.url,
+            "OPBRIDGE_AT_REST_KEYS": AT_REST_KEY, "OPBRIDGE_ADMIN_TOKENS": TOKEN, "OPBRIDGE_OP_URL": self.sandbox.url,
             "OPBRIDGE_OP_USERNAME": "sandbox", "OPBRIDGE_OP_PASSWORD": "sandbox",
             "OPBRIDGE_OP_TIMEOUT_SECONDS": "5", "OPBRIDGE_LOG_LEVEL": "INFO",
         }

@@ -21,7 +21,8 @@ from tests.dispatch.harness import SECRET, drain, make_worker, order, signed_pos
 from tests.opclient.sandbox_harness import SandboxAdmin
 from tests.reliability.figures import record
 from tests.support import serve_wsgi
-from tests.test_auth_codes import _readable_urls, opbridge
+from tests.test_auth_codes import _readable_urls
+from tests.test_cli_commands import opbridge
 from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 TOKEN = "admin-token-Kq83-scan"

@@ -435,6 +435,16 @@ if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
         if (isset($state['error'])) {
             return $state;
         }
+        try {
+            return opbridge_registrar_domain($params, $state);
+        } catch (Throwable $error) {
+            // A WHMCS whose Domain class lacks a setter used here still gets a sentence.
+            return ['error' => 'opbridge could not describe the domain to this WHMCS: ' . $error->getMessage()];
+        }
+    }
+
+    function opbridge_registrar_domain(array $params, array $state): \WHMCS\Domain\Registrar\Domain
+    {
         $domain = (new \WHMCS\Domain\Registrar\Domain())
             ->setDomain((string) ($state['domain'] ?? opbridge_domain_name($params)))
             ->setNameservers(opbridge_ns_fields($state))
