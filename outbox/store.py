@@ -98,7 +98,7 @@ PARK_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).va
     ready_at=bindparam("ready"), version=queues.c.version + 1
 )
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
-                   commands.c.attempts, commands.c.max_attempts, commands.c.state)
+                   commands.c.attempts, commands.c.max_attempts, commands.c.state, commands.c.next_attempt_at)
 # The worker's round on PostgreSQL, in one statement and so one round trip: record the
 # successes of the last round (and their attempts rows), then lease the next batch.
 # Every part sees the snapshot from before the statement, so a domain whose command is
@@ -165,7 +165,7 @@ WITH finished AS (
     WHERE commands.id = h.id AND h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s
       AND commands.status = 'pending'
     RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
-              commands.attempts, commands.max_attempts, commands.state
+              commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
 )
 SELECT * FROM leased
 """
@@ -244,6 +244,7 @@ class Claimed:
     state: dict[str, Any]
     lease_owner: str
     claimed_at: datetime
+    runnable_since: datetime | None = None  # when it became due: the start of its dispatch lag
 
 
 @dataclasses.dataclass(frozen=True)
@@ -306,6 +307,7 @@ def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
     return Claimed(
         id=row.id, type=row.type, aggregate_key=row.aggregate_key, payload=row.payload, attempts=row.attempts,
         max_attempts=row.max_attempts, state=row.state or {}, lease_owner=owner, claimed_at=now,
+        runnable_since=row.next_attempt_at,
     )
 
 
@@ -824,6 +826,13 @@ class Outbox:
                 select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
             ).all()
         return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
+
+    def command_counts(self) -> dict[tuple[str, str], int]:
+        """How many commands there are of each (status, type)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(commands.c.status, commands.c.type, func.count())
+                                .group_by(commands.c.status, commands.c.type)).all()
+        return {(status, type_): n for status, type_, n in rows}
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
