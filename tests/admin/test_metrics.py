@@ -4,9 +4,13 @@ promtool comes with Debian's prometheus package (.ci/run installs it).
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,11 +18,16 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
+from opclient.sandbox import create_app as create_sandbox
+from outbox.db import make_engine, upgrade
+from outbox.store import NewCommand, Outbox
 from outbox.worker import Worker
 from tests.admin.conftest import WEBHOOK_SECRET, api
+from tests.dispatch.harness import enqueue
 from tests.listener.conftest import signed_headers
-from tests.listener.events import envelope, sample
-from tests.listener.processes import gunicorn
+from tests.listener.events import SAMPLES, envelope, sample
+from tests.listener.processes import gunicorn, stop
+from tests.support import free_port, serve_wsgi
 
 PROMTOOL = shutil.which("promtool")
 pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool is missing: apt-get install prometheus")
@@ -110,3 +119,45 @@ def test_gunicorn_workers_add_up_to_one_count(tmp_path, database_url):  # noqa: 
             scraped = samples(requests.get(f"{base}/metrics", timeout=10).text)
             totals.add(value(scraped, "opbridge_events_accepted_total", type="domain.lock_changed", duplicate="false"))
     assert totals == {sent}
+
+
+def test_a_worker_serves_its_own_metrics(tmp_path):
+    """`opbridge worker --metrics-port`: its tries, lag, calls and circuits, as a real process."""
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    outbox = Outbox(engine, (1,))
+    enqueue(outbox, "domain.lock_changed", SAMPLES["domain.lock_changed"]["data"])  # set_lock
+    outbox.enqueue(None, [NewCommand("no_such_type", "b.example", {})])  # dead at once
+    engine.dispose()
+    port = free_port()
+    with serve_wsgi(create_sandbox()) as sandbox_url:
+        env = {
+            "OPBRIDGE_DATABASE_URL": url, "OPBRIDGE_OP_URL": sandbox_url, "OPBRIDGE_OP_USERNAME": "sandbox",
+            "OPBRIDGE_OP_PASSWORD": "refused-by-the-sandbox",  # the first call opens the circuit
+            "OPBRIDGE_WHMCS_URL": "http://127.0.0.1:9", "OPBRIDGE_WHMCS_IDENTIFIER": "whmcs-identifier",
+            "OPBRIDGE_WHMCS_SECRET": "whmcs-secret",
+            "OPBRIDGE_SYNC_EVERY_SECONDS": "3600",
+        }
+        process = subprocess.Popen([sys.executable, "-m", "opbridge", "worker", "--grace", "1", "--metrics-port", str(port)],
+                                   cwd=HERE.parents[1], env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None and time.monotonic() < deadline, "the worker's metrics never showed both tries"
+                with contextlib.suppress(requests.ConnectionError):
+                    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+                    scraped = samples(text)
+                    if value(scraped, "opbridge_attempts_total", type="no_such_type", outcome="dead") and \
+                            value(scraped, "opbridge_circuit_open", service="openprovider"):
+                        break
+                time.sleep(0.2)
+        finally:
+            stop(process)
+    assert process.returncode == 0
+    check = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert value(scraped, "opbridge_attempts_total", type="set_lock", outcome="paused") >= 1
+    assert value(scraped, "opbridge_dispatch_lag_seconds_count", type="set_lock") >= 1
+    assert value(scraped, "opbridge_openprovider_call_seconds_count", operation="POST /auth/login") >= 1
