@@ -192,7 +192,7 @@ def drain_rows(server: str) -> list[str]:
 def read_case(server: str, backlog: str | None) -> dict[str, float]:
     with fresh_postgres_database(server, DATABASE_NAME) as url:
         outbox = prepared(url, backlog)
-        collector = QueueCollector(outbox.engine)
+        collector = QueueCollector(outbox, outbox.engine)
 
         def full_count() -> None:
             with outbox.engine.connect() as conn:

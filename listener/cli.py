@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from opbridge.metrics import prepare_multiprocess_directory
 from opbridge.settings import ConfigError, load_settings, require
 
 
@@ -18,6 +19,7 @@ def serve(bind: str | None) -> None:
         require(load_settings(), "webhook_secrets")
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    prepare_multiprocess_directory(os.environ)
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:listener.gunicorn_conf"]
     if bind:
         argv += ["--bind", bind]

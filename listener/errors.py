@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from listener.metrics import count_refusal
 from outbox.db import SchemaNotCurrent
 
 log = logging.getLogger("opbridge.listener")
@@ -51,6 +52,7 @@ class Refusal(Exception):
 
 
 def error_response(refusal: Refusal) -> Response:
+    count_refusal(refusal.code)
     response = jsonify(error=refusal.code, message=refusal.message, details=refusal.details)
     response.status_code = refusal.status
     response.headers.update(refusal.headers)

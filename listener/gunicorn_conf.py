@@ -3,9 +3,11 @@
 Command-line options still win over these, so ``--bind`` and ``--workers`` override.
 """
 import os
+import shutil
 from collections.abc import Mapping
 
 from opbridge import logs
+from opbridge.metrics import MULTIPROC_DIR, is_own_directory
 from opbridge.settings import load_settings
 
 bind = [load_settings().bind]
@@ -41,3 +43,20 @@ logconfig_dict = logs.gunicorn_logconfig(load_settings())
 
 # One default control socket per user would be shared by every listener on the host.
 control_socket_disable = True
+
+
+# Metrics: with PROMETHEUS_MULTIPROC_DIR set (`opbridge serve` sets it), every worker
+# writes its counts there and a scrape of any worker adds them all up (opbridge.metrics).
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A dead worker's gauges leave the scrape; its counters stay in the totals."""
+    if os.environ.get(MULTIPROC_DIR):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: object) -> None:
+    if is_own_directory(os.environ.get(MULTIPROC_DIR)):
+        shutil.rmtree(os.environ[MULTIPROC_DIR], ignore_errors=True)

@@ -10,12 +10,13 @@ import json
 import re
 from typing import IO, Any, NoReturn
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 from marshmallow import ValidationError
 
 from listener.commands import commands_for
 from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
+from listener.metrics import count_event
 from listener.openapi import describe_blueprint, operation
 from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
@@ -62,6 +63,7 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
         NewEvent(webhook_id=webhook_id, type=event_type, body=text, key_id=key_id),
         commands_for(event_type, data),
     )
+    count_event(event_type, stored.duplicate)
     if stored.duplicate:
         return {"id": webhook_id, "status": "duplicate"}, 200
     return {"id": webhook_id, "status": "accepted", "commands": stored.command_ids}, 202
@@ -153,6 +155,7 @@ def _validate(document: Any) -> tuple[str, dict[str, Any]]:
         known = ", ".join(sorted(EVENT_DATA))
         raise Refusal(422, "unknown_event_type", f"The event type {envelope['type']!r} is unknown.",
                       {"type": [f"Must be one of: {known}."]})
+    g.event_type = envelope["type"]  # a known type, for the refusals metric (listener.metrics)
     try:
         data = schema.load(envelope["data"])
     except ValidationError as error:

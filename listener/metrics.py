@@ -1,43 +1,48 @@
-"""``GET /metrics`` for Prometheus: the queue as the database sees it, from any listener.
+"""``GET /metrics`` for Prometheus: the queue as the database sees it, and what this listener counted.
 
 Workers run in other processes, so the queue's state is read from the database at
-scrape time rather than counted in memory; a worker's own metrics (its circuits) are
-served by ``opbridge worker --metrics-port``.
+scrape time rather than counted in memory (any listener answers for the whole fleet);
+a worker's own metrics (tries, calls, lag, circuits) are served by
+``opbridge worker --metrics-port``, or here too when both share PROMETHEUS_MULTIPROC_DIR.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timezone
 
-from flask import Blueprint, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from flask import Blueprint, Response, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import Engine, func, select
 
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from outbox.models import STATUSES, SyncRun
+from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
+from outbox.models import SyncRun
 from outbox.store import Outbox, utcnow
+
+HOOK_ENDPOINT = "hooks.receive_whmcs_event"
 
 bp = Blueprint("metrics", __name__)
 describe_blueprint(bp, "metrics", errors=(503,))
 
 
 class QueueCollector:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, outbox: Outbox, engine: Engine) -> None:
+        self.outbox = outbox
         self.engine = engine
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        outbox = Outbox(self.engine)
-        by_status, oldest = outbox.counts(), outbox.oldest_due()
+        counts, oldest = self.outbox.command_counts(), self.outbox.oldest_due()
         with self.engine.connect() as conn:
             last_sync = conn.scalar(select(func.max(SyncRun.started_at)))
-        commands = GaugeMetricFamily("opbridge_commands", "Outbox commands by status", labels=["status"])
-        for status in STATUSES:
-            commands.add_metric([status], by_status.get(status, 0))
+        commands = GaugeMetricFamily("opbridge_commands", "Outbox commands by status and type", labels=["status", "type"])
+        for (status, type_), count in sorted(counts.items()):
+            commands.add_metric([status, type_], count)
         yield commands
         lag = max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
-        yield GaugeMetricFamily("opbridge_pending_lag_seconds", "How long the longest-waiting runnable command has waited", value=lag)
+        yield GaugeMetricFamily("opbridge_pending_lag_seconds", "How long the oldest runnable pending command has waited",
+                                value=lag)
         yield GaugeMetricFamily(
             "opbridge_last_sync_started_timestamp", "When the last pull-sync started (Unix time, 0 = never)",
             value=last_sync.replace(tzinfo=timezone.utc).timestamp() if last_sync else 0.0,
@@ -47,6 +52,16 @@ class QueueCollector:
 @bp.get("/metrics")
 @operation("Prometheus metrics, in the text exposition format", answers={200: "text/plain"})
 def metrics() -> Response:
-    registry = CollectorRegistry()
-    registry.register(QueueCollector(services().engine))
-    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)  # mimetype= adds a second charset
+    registry = scrape_registry(QueueCollector(services().outbox, services().engine))
+    # content_type, not mimetype: Flask would add a second charset to the one the constant has.
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def count_event(event_type: str, duplicate: bool) -> None:
+    EVENTS_ACCEPTED.labels(event_type, str(duplicate).lower()).inc()
+
+
+def count_refusal(code: str) -> None:
+    """A refused request to the hook endpoint, with the event type when it got that far."""
+    if request.endpoint == HOOK_ENDPOINT:
+        EVENTS_REFUSED.labels(g.get("event_type", "unknown"), code).inc()

@@ -134,7 +134,9 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
     if metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(metrics_port, addr="127.0.0.1")
+        from opbridge.metrics import scrape_registry
+
+        start_http_server(metrics_port, addr="127.0.0.1", registry=scrape_registry())
     runner.install_signal_handlers()
     scheduler = start_scheduler(runtime.services, runtime.outbox, settings)
     try:

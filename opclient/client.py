@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from opbridge.metrics import OPENPROVIDER_CALLS, openprovider_operation
 from opclient import envelope
 from opclient.auth import DEFAULT_MAX_AGE, TokenStore, shared_store
 from opclient.customers import Customers
@@ -139,9 +140,10 @@ class OpenproviderClient:
     def _record(
         self, method: str, path: str, query: dict[str, Any], body: Any, started: float, **outcome: Any
     ) -> None:
+        duration = time.monotonic() - started
+        OPENPROVIDER_CALLS.labels(openprovider_operation(method, path)).observe(duration)
         if self._on_call is None:
             return
-        duration = time.monotonic() - started
         self._on_call(
             CallRecord.build(method, f"{API_PREFIX}{path}", query, duration=duration, request=body, **outcome)
         )

@@ -114,7 +114,7 @@ ADD_TO_TALLY = {
 # A change of status as the tallies count it: (status, type, +1 or -1).
 Move = tuple[str, str, int]
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
-                   commands.c.attempts, commands.c.max_attempts, commands.c.state)
+                   commands.c.attempts, commands.c.max_attempts, commands.c.state, commands.c.next_attempt_at)
 # The worker's round on PostgreSQL, in one statement and so one round trip: record the
 # successes of the last round (and their attempts rows), then lease the next batch.
 # Every part sees the snapshot from before the statement, so a domain whose command is
@@ -194,7 +194,7 @@ WITH finished AS (
                                   WHERE h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s))
       AND commands.status = 'pending'
     RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
-              commands.attempts, commands.max_attempts, commands.state
+              commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
 ), tallied AS (
     INSERT INTO command_tallies (status, type, slot, n)
     SELECT m.status, m.type, %(slot)s, sum(m.n) FROM (
@@ -285,6 +285,7 @@ class Claimed:
     state: dict[str, Any]
     lease_owner: str
     claimed_at: datetime
+    runnable_since: datetime | None = None  # when it became due: the start of its dispatch lag
 
 
 @dataclasses.dataclass(frozen=True)
@@ -347,6 +348,7 @@ def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
     return Claimed(
         id=row.id, type=row.type, aggregate_key=row.aggregate_key, payload=row.payload, attempts=row.attempts,
         max_attempts=row.max_attempts, state=row.state or {}, lease_owner=owner, claimed_at=now,
+        runnable_since=row.next_attempt_at,
     )
 
 

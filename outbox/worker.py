@@ -20,9 +20,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from prometheus_client import Counter
-
 from opbridge import logs
+from opbridge.metrics import ATTEMPTS, DISPATCH_LAG
 from outbox import calllog
 from outbox.circuit import Circuit
 from outbox.failures import classify
@@ -38,7 +37,6 @@ MIN_BATCH = 32
 # Outcomes worth a line (successes are counted, not logged: thousands a second would drown the rest).
 _TOLD = {PENDING: (logging.INFO, "the command will be retried"),
          DEAD: (logging.WARNING, "the command is dead (opbridge commands show tells why)")}
-OUTCOMES = Counter("opbridge_worker_outcomes_total", "Tries finished by this worker", ["type", "outcome"])
 
 
 def _reason(error: BaseException) -> str:
@@ -212,12 +210,15 @@ class Worker:
 
         With ``batch_success`` a success is left for the claim loop to record with others.
         """
+        if command.runnable_since is not None:
+            lag = (self.outbox.clock() - command.runnable_since).total_seconds()
+            DISPATCH_LAG.labels(command.type).observe(max(0.0, lag))
         with logs.about(command_id=command.id, domain=command.aggregate_key):
             outcome = self._execute(command, batch_success)
             if outcome in _TOLD:
                 level, told = _TOLD[outcome]
                 log.log(level, f"try {command.attempts} of {command.max_attempts} failed; {told}", extra={"type": command.type})
-        OUTCOMES.labels(command.type, outcome).inc()
+        ATTEMPTS.labels(command.type, outcome).inc()
         return outcome
 
     def _execute(self, command: Claimed, batch_success: bool) -> str:

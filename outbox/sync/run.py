@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from opbridge.metrics import SYNC_CHANGES, SYNC_DOMAINS_CHECKED, SYNC_RUNS
 from outbox import calllog
 from outbox.leader import exclusive
 from outbox.store import Outbox, utcnow
@@ -81,8 +82,12 @@ def run_sync(
             outcome = _reconcile(job)
         except BaseException as error:
             records.finish_run(engine, run_id, clock(), status=records.FAILED, message=f"{type(error).__name__}: {error}")
+            SYNC_RUNS.labels(records.FAILED).observe((clock() - now).total_seconds())
             raise
         records.finish_run(engine, run_id, clock(), **outcome)
+        SYNC_RUNS.labels(outcome["status"]).observe((clock() - now).total_seconds())
+        SYNC_DOMAINS_CHECKED.inc(outcome.get("domains_checked", 0))
+        SYNC_CHANGES.inc(outcome["changes"])
         if outcome["status"] == records.FINISHED and _wants_report(job, outcome):
             outbox.enqueue(None, [report_command(run_id)])
     log.info("sync run finished", extra={"sync_run": run_id, "sync_status": outcome["status"],

@@ -101,8 +101,8 @@ def test_synchronous_openprovider_lookups(admin):  # noqa: ANN001
 def test_metrics_reflect_the_queue(admin):  # noqa: ANN001
     dead_and_pending(admin.outbox)
     text = requests.get(f"{admin.base}/metrics", timeout=10).text
-    assert 'opbridge_commands{status="dead"} 1.0' in text
-    assert 'opbridge_commands{status="running"} 1.0' in text
+    assert 'opbridge_commands{status="dead",type="set_lock"} 1.0' in text
+    assert 'opbridge_commands{status="running",type="set_lock"} 1.0' in text
     assert "opbridge_pending_lag_seconds" in text
 
 

@@ -51,17 +51,17 @@ def _session(process: psutil.Process) -> int | None:
         return None
 
 
-def test_a_listener_killed_under_load_loses_nothing(sqlite_unless_soak, tmp_path, soak):  # noqa: ANN001
+def test_a_listener_killed_under_load_loses_nothing(database_url, tmp_path, soak):  # noqa: ANN001
     kills, clients, seconds = (3, 16, 8) if soak else (1, 4, 2)
     with Load(None, clients, _lock_event) as load:
         for round_ in range(kills + 1):
-            with gunicorn(ARGS, _env(sqlite_unless_soak), tmp_path / f"gunicorn{round_}.log") as url:
+            with gunicorn(ARGS, _env(database_url), tmp_path / f"gunicorn{round_}.log") as url:
                 load.url = url
                 time.sleep(seconds)
                 if round_ < kills:
                     os.killpg(os.getsid(_processes(url)[0].pid), signal.SIGKILL)
                     load.url = None
-    engine = make_engine(sqlite_unless_soak)
+    engine = make_engine(database_url)
     result = outcome(engine, load, drained=False)
     engine.dispose()
     tally = load.tally()

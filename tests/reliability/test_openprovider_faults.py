@@ -27,12 +27,12 @@ def _open(engine) -> int:  # noqa: ANN001
         return conn.scalar(select(func.count()).select_from(Command).where(Command.status.in_(["pending", "running"])))
 
 
-def test_everything_is_done_after_openprovider_recovers(sqlite_unless_soak, sandbox, engine, soak):  # noqa: ANN001
+def test_everything_is_done_after_openprovider_recovers(database_url, sandbox, engine, soak):  # noqa: ANN001
     domains_per_phase, phase_seconds = (40, 10) if soak else (6, 1.5)
     sandbox.seed(generate={"count": 3 * domains_per_phase, "name": "op{n}.com", "expiration_date": "2027-06-01 12:00:00"})
     host, port = sandbox.url.removeprefix("http://").split(":")
     with proxy_to(host, int(port)) as proxy:
-        settings = test_settings(sqlite_unless_soak, f"http://{host}:{proxy.port}", op_timeout_seconds=1)
+        settings = test_settings(database_url, f"http://{host}:{proxy.port}", op_timeout_seconds=1)
         # Retries every 0.3 s for half a minute: the phases, not the attempts, run out first.
         worker = make_worker(engine, settings, threads=8, schedule=(0.3,) * 100)
         worker.services.openprovider.tlds.get("com")  # logged in: the count below starts with a valid token

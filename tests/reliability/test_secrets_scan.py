@@ -38,8 +38,7 @@ def _secrets() -> dict[str, str]:
     }
 
 
-def test_no_secret_reaches_a_log_an_answer_a_page_or_the_command_line(sqlite_unless_soak, whmcs_url, caplog):  # noqa: ANN001, F811
-    database_url = sqlite_unless_soak
+def test_no_secret_reaches_a_log_an_answer_a_page_or_the_command_line(database_url, whmcs_url, caplog):  # noqa: ANN001, F811
     caplog.set_level(logging.DEBUG)
     engine = make_engine(database_url)
     sandbox_app = create_sandbox(SandboxState(password=OP_PASSWORD))
