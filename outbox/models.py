@@ -213,13 +213,3 @@ class SyncChange(Base):
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
-
-
-def created_on(dialect: str):  # noqa: ANN201 - alembic's include_object hook
-    """Leave out, when comparing a database with the models, what they create only elsewhere."""
-
-    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        condition = getattr(obj, "_ddl_if", None)  # set by ddl_if(); SQLAlchemy has no public reader
-        return condition is None or not condition.dialect or dialect in condition.dialect
-
-    return include

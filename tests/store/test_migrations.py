@@ -10,12 +10,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from outbox.db import alembic_config, current_revision, head_revision, make_engine, upgrade
-from outbox.models import AggregateLock, Base, Command, created_on
+from outbox.models import AggregateLock, Base, Command
 
 
 def test_migrations_match_the_models(engine):  # noqa: ANN001
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_object": created_on(conn.dialect.name)})
+        context = MigrationContext.configure(conn)
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

@@ -17,11 +17,9 @@ down_revision = '0003'
 branch_labels = None
 depends_on = None
 
-PENDING = sa.text("status = 'pending'")
 
-
-def _has_partial_indexes() -> bool:
-    return op.get_bind().dialect.name in ("postgresql", "sqlite")
+def _has_pending_index() -> bool:
+    return op.get_bind().dialect.name in ("postgresql", "sqlite")  # where 0002 made it
 
 
 def upgrade() -> None:
@@ -38,13 +36,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('running', sa.Integer(), server_default=sa.text('0'), nullable=False))
     op.execute("UPDATE aggregate_locks SET running = (SELECT count(*) FROM commands c"
                " WHERE c.aggregate_key = aggregate_locks.aggregate_key AND c.status = 'running')")
-    if _has_partial_indexes():
+    if _has_pending_index():
         op.drop_index('ix_commands_pending', table_name='commands')
 
 
 def downgrade() -> None:
-    if _has_partial_indexes():
-        op.create_index('ix_commands_pending', 'commands', ['id'], postgresql_where=PENDING, sqlite_where=PENDING)
+    if _has_pending_index():
+        pending = sa.text("status = 'pending'")
+        op.create_index('ix_commands_pending', 'commands', ['id'], postgresql_where=pending, sqlite_where=pending)
     with op.batch_alter_table('aggregate_locks', schema=None) as batch_op:
         batch_op.drop_column('running')
     op.drop_table('command_tallies')
