@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from listener import create_app
 from outbox.db import make_engine, upgrade
-from tests.dispatch.harness import make_worker, test_settings
+from tests.dispatch.harness import enqueue, make_worker, test_settings
 from tests.reliability.figures import record
 from tests.reliability.load import Load, outcome, wait_until_done
 from tests.reliability.proxy import proxy_to
@@ -74,3 +74,42 @@ def test_a_database_outage_under_load_loses_nothing(kind, fresh_database, sandbo
     assert all(answer.retry_after and answer.error == "database_unavailable" for answer in refused)
     assert tally["5xx"] == tally["503"] and tally["unanswered"] == 0
     assert tally["acknowledged"] > 0 and result["lost"] == 0 and result["doubled"] == 0
+
+
+def test_a_worker_stopped_during_an_outage_returns(fresh_database, sandbox):  # noqa: ANN001
+    """SIGTERM while the database is away: the worker gives up what it cannot record and ends cleanly."""
+    url = make_url(fresh_database("postgresql"))
+    direct = make_engine(url.render_as_string(hide_password=False))
+    upgrade(direct)
+    direct.dispose()
+    sandbox.seed(generate={"count": DOMAINS, "name": "load{n}.com", "expiration_date": "2027-06-01 12:00:00"})
+    sandbox.set_faults(latency_ms=300)  # commands are still running and queued when the database goes
+    with proxy_to(url.host, url.port) as proxy:
+        proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
+        engine = make_engine(proxied)
+        worker = make_worker(engine, test_settings(proxied, sandbox.url, lease_seconds=10), threads=2)
+        worker.grace_seconds = 2
+        for number in range(1, DOMAINS + 1):
+            enqueue(worker.outbox, *_lock_event(number))
+        crashed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                worker.run()
+            except BaseException as error:  # noqa: BLE001 - the test reports it
+                crashed.append(error)
+
+        runner = threading.Thread(target=run, name="worker")
+        runner.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not worker._held_ids() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            proxy.cut()
+            worker.stop()  # what SIGTERM does
+            runner.join(30)
+        finally:
+            worker.stop()
+            runner.join(30)
+            engine.dispose()
+    assert not runner.is_alive() and not crashed, crashed
