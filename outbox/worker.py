@@ -295,4 +295,7 @@ class Worker:
             held = list(self._held.values())
         # Cancelling runs the done callback, which takes the lock: so not under it.
         for command in [command for command, future in held if future.cancel()]:
-            self.outbox.release(command)
+            try:
+                self.outbox.release(command)
+            except Exception:  # noqa: BLE001 - a database outage must not turn a stop into a crash
+                log.exception("giving back a queued command failed; its lease will expire", extra={"command": command.id})

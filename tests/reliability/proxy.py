@@ -78,8 +78,9 @@ class TcpProxy:
             for sock in peers:
                 selector.register(sock, selectors.EVENT_READ)
             try:
-                while True:
-                    for key, _ in selector.select(timeout=1.0):
+                # A closed socket leaves epoll silently, so the loop checks for a cut itself.
+                while client.fileno() != -1 and server.fileno() != -1:
+                    for key, _ in selector.select(timeout=0.2):
                         data = key.fileobj.recv(65536)
                         if not data:
                             return

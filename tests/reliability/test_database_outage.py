@@ -6,21 +6,44 @@ restores. Listener and worker run on, in this process, through the outage.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from listener import create_app
 from outbox.db import make_engine, upgrade
-from tests.dispatch.harness import make_worker, test_settings
+from outbox.worker import Worker
+from tests.dispatch.harness import enqueue, make_worker, test_settings
 from tests.reliability.figures import record
 from tests.reliability.load import Load, outcome, wait_until_done
 from tests.reliability.proxy import proxy_to
 from tests.support import serve_wsgi
 
 DOMAINS = 50
+
+
+@contextlib.contextmanager
+def running(worker: Worker) -> Iterator[tuple[threading.Thread, list[BaseException]]]:
+    """The worker's loop in a thread, as ``opbridge worker`` runs it, with whatever it raised."""
+    crashed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            worker.run()
+        except BaseException as error:  # noqa: BLE001 - the test reports it
+            crashed.append(error)
+
+    runner = threading.Thread(target=run, name="worker")
+    runner.start()
+    try:
+        yield runner, crashed
+    finally:
+        worker.stop()
+        runner.join(60)
 
 
 def _lock_event(number: int) -> tuple[str, dict]:
@@ -40,18 +63,8 @@ def test_a_database_outage_under_load_loses_nothing(kind, fresh_database, sandbo
         settings = test_settings(proxied, sandbox.url, lease_seconds=10)
         engine = make_engine(proxied)
         worker = make_worker(engine, settings)
-        crashed: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                worker.run()
-            except BaseException as error:  # noqa: BLE001 - the test reports it
-                crashed.append(error)
-
-        runner = threading.Thread(target=run, name="worker")
         try:
-            with serve_wsgi(create_app(settings, engine)) as listener_url:
-                runner.start()
+            with serve_wsgi(create_app(settings, engine)) as listener_url, running(worker) as (runner, crashed):
                 with Load(listener_url, clients, _lock_event) as load:
                     time.sleep(before)
                     proxy.cut()
@@ -62,8 +75,6 @@ def test_a_database_outage_under_load_loses_nothing(kind, fresh_database, sandbo
                 wait_until_done(direct, load, timeout=120 if soak else 60)
                 assert runner.is_alive() and not crashed  # the worker rode out the outage
         finally:
-            worker.stop()
-            runner.join(60)
             engine.dispose()
     assert not runner.is_alive() and not crashed, crashed
     tally, result = load.tally(), outcome(direct, load)
@@ -74,3 +85,31 @@ def test_a_database_outage_under_load_loses_nothing(kind, fresh_database, sandbo
     assert all(answer.retry_after and answer.error == "database_unavailable" for answer in refused)
     assert tally["5xx"] == tally["503"] and tally["unanswered"] == 0
     assert tally["acknowledged"] > 0 and result["lost"] == 0 and result["doubled"] == 0
+
+
+def test_a_worker_stopped_during_an_outage_returns(fresh_database, sandbox):  # noqa: ANN001
+    """SIGTERM while the database is away: the worker gives up what it cannot record and ends cleanly."""
+    url = make_url(fresh_database("postgresql"))
+    direct = make_engine(url.render_as_string(hide_password=False))
+    upgrade(direct)
+    direct.dispose()
+    sandbox.seed(generate={"count": DOMAINS, "name": "load{n}.com", "expiration_date": "2027-06-01 12:00:00"})
+    sandbox.set_faults(latency_ms=300)  # commands are still running and queued when the database goes
+    with proxy_to(url.host, url.port) as proxy:
+        proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
+        engine = make_engine(proxied)
+        worker = make_worker(engine, test_settings(proxied, sandbox.url, lease_seconds=10), threads=2)
+        worker.grace_seconds = 2
+        for number in range(1, DOMAINS + 1):
+            enqueue(worker.outbox, *_lock_event(number))
+        try:
+            with running(worker) as (runner, crashed):
+                deadline = time.monotonic() + 30
+                while not worker._held_ids() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                proxy.cut()
+                worker.stop()  # what SIGTERM does
+                runner.join(30)
+        finally:
+            engine.dispose()
+    assert not runner.is_alive() and not crashed, crashed
