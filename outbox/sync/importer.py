@@ -7,8 +7,9 @@ loses its registrar, so it is not selected any more.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, insert, select, update
@@ -20,12 +21,16 @@ from whmcsapi import ClientDomain, WhmcsClient
 log = logging.getLogger("opbridge.sync")
 
 PAGE_SIZE = 500
+BATCH = 1000  # mirror rows per statement
 # Statuses a WHMCS admin closed for good; of two rows with one name, an open one is the real one.
 CLOSED_STATUSES = frozenset({"Cancelled", "Transferred Away", "Fraud"})
 MIRRORED = ("whmcs_domain_id", "whmcs_client_id", "whmcs_registrar", "whmcs_status", "whmcs_expiry_date",
             "whmcs_next_due_date", "whmcs_donotrenew", "whmcs_idprotection")
+DOMAIN_ID, REGISTRAR, STATUS = (MIRRORED.index(column) for column in ("whmcs_domain_id", "whmcs_registrar",
+                                                                      "whmcs_status"))
 
 domains = Domain.__table__
+MIRRORED_COLUMNS = tuple(domains.c[column] for column in MIRRORED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +48,12 @@ def import_domains(whmcs: WhmcsClient, engine: Engine, registrar: str, now: date
     return ImportSummary(listed, len(ours), tuple(invalid))
 
 
-def _ours(rows: Iterable[ClientDomain], registrar: str) -> tuple[int, dict[str, dict], list[str]]:
+def _ours(rows: Iterable[ClientDomain], registrar: str) -> tuple[int, dict[str, tuple], list[str]]:
+    """Our domains' mirrored values (in ``MIRRORED`` order) by name.
+
+    Only these tuples are kept while the pages stream past: a hundred thousand parsed rows
+    held at once would cost several times the memory.
+    """
     listed, chosen, invalid = 0, {}, []
     wanted = registrar.strip().lower()
     for row in rows:
@@ -55,45 +65,42 @@ def _ours(rows: Iterable[ClientDomain], registrar: str) -> tuple[int, dict[str, 
         except InvalidDomainName:
             invalid.append(row.domain)
             continue
-        if name not in chosen or _rank(row) > _rank(chosen[name]):
-            chosen[name] = row
-    return listed, {name: mirrored_fields(row, registrar) for name, row in chosen.items()}, invalid
+        fields = mirrored_fields(row, registrar)
+        if name not in chosen or _rank(fields) > _rank(chosen[name]):
+            chosen[name] = fields
+    return listed, chosen, invalid
 
 
-def _rank(row: ClientDomain) -> tuple[bool, int]:
-    return row.status not in CLOSED_STATUSES, row.id
+def _rank(fields: tuple) -> tuple[bool, int]:
+    return fields[STATUS] not in CLOSED_STATUSES, fields[DOMAIN_ID]
 
 
-def mirrored_fields(row: ClientDomain, registrar: str) -> dict:
-    return {
-        "whmcs_domain_id": row.id,
-        "whmcs_client_id": row.client_id,
-        "whmcs_registrar": registrar,
-        "whmcs_status": row.status,
-        "whmcs_expiry_date": row.expiry_date,
-        "whmcs_next_due_date": row.next_due_date,
-        "whmcs_donotrenew": row.do_not_renew,
-        "whmcs_idprotection": row.id_protection,
-    }
+def mirrored_fields(row: ClientDomain, registrar: str) -> tuple:
+    return (row.id, row.client_id, registrar, row.status, row.expiry_date, row.next_due_date, row.do_not_renew,
+            row.id_protection)
 
 
-def _store(engine: Engine, ours: dict[str, dict], registrar: str, now: datetime) -> None:
+def _store(engine: Engine, ours: dict[str, tuple], registrar: str, now: datetime) -> None:
+    """Insert, update and unmark in statements of ``BATCH`` rows: a first import of a big
+    portfolio builds its parameters a batch at a time, never all at once."""
     with engine.begin() as conn:
-        known = {row.name: row for row in conn.execute(select(domains.c.name, *(domains.c[f] for f in MIRRORED)))}
-        new = [{"name": name, **fields, "updated_at": now} for name, fields in ours.items() if name not in known]
-        changed = [
-            {"key": name, **fields, "updated_at": now}
-            for name, fields in ours.items()
-            if name in known and any(getattr(known[name], f) != value for f, value in fields.items())
-        ]
-        gone = [
-            {"key": name, "whmcs_registrar": None, "updated_at": now}
-            for name, row in known.items()
-            if row.whmcs_registrar == registrar and name not in ours
-        ]
-        if new:
-            conn.execute(insert(domains), new)
-        for rows in (changed, gone):
-            if rows:
-                columns = {column: bindparam(column) for column in rows[0] if column != "key"}
-                conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
+        known = {name: tuple(values) for name, *values in conn.execute(select(domains.c.name, *MIRRORED_COLUMNS))}
+        new = (_values(name, fields, now) for name, fields in ours.items() if name not in known)
+        changed = (_values(name, fields, now, key="key") for name, fields in ours.items()
+                   if name in known and known[name] != fields)
+        gone = ({"key": name, "whmcs_registrar": None, "updated_at": now}
+                for name, values in known.items() if values[REGISTRAR] == registrar and name not in ours)
+        for rows in _batches(new):
+            conn.execute(insert(domains), rows)
+        for rows in itertools.chain(_batches(changed), _batches(gone)):
+            columns = {column: bindparam(column) for column in rows[0] if column != "key"}
+            conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
+
+
+def _values(name: str, fields: tuple, now: datetime, key: str = "name") -> dict:
+    return {key: name, **dict(zip(MIRRORED, fields)), "updated_at": now}
+
+
+def _batches(rows: Iterator[dict]) -> Iterator[list[dict]]:
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield batch

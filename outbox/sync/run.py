@@ -179,16 +179,20 @@ def _enqueue(outbox: Outbox, per_domain: Sequence[list[Planned]]) -> list[list[i
     """Enqueue in batches that never split a domain; returns the command ids per domain."""
     ids: list[list[int]] = []
     batch: list[list[Planned]] = []
+    queued = 0  # commands in the batch, counted as it grows: most domains add none, so the batch grows long
 
     def flush() -> None:
+        nonlocal queued
         enqueued = iter(outbox.enqueue(None, [item.command for planned in batch for item in planned]).command_ids)
         ids.extend([next(enqueued) for _ in planned] for planned in batch)
         batch.clear()
+        queued = 0
 
     for planned in per_domain:
-        if batch and sum(map(len, batch)) + len(planned) > ENQUEUE_BATCH:
+        if batch and queued + len(planned) > ENQUEUE_BATCH:
             flush()
         batch.append(planned)
+        queued += len(planned)
     if batch:
         flush()
     return ids
