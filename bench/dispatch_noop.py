@@ -481,7 +481,7 @@ def method(args: argparse.Namespace) -> str:
         "Commands/s run from releasing all workers at a start barrier (interpreter start-up and connecting "
         "excluded) to the last command done (`finished_at`; for pgqueuer its log entry). "
         "Every opbridge drain is checked: all commands `done` after exactly one attempt, and each domain's "
-        "commands finished in enqueue order. Peak RSS is the largest `ru_maxrss` among the drain's workers. "
+        "commands finished in enqueue order. Peak RSS is the largest VmHWM among the drain's workers. "
         "Worker CPU is what all of a drain's worker processes used from their release to their exit; PostgreSQL "
         "CPU is what the database's backends used from the release to the end of the drain (from /proc, the "
         "benchmark's own polling connection left out); both divided by the commands. Unlike the rates, these "

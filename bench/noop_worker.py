@@ -15,6 +15,8 @@ import resource
 import signal
 import sys
 
+from report import peak_rss_kib
+
 
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -31,9 +33,7 @@ def wait_for_start() -> None:
 
 
 def report_usage() -> None:
-    # ru_maxrss is in KiB on Linux.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_rss_kib": peak, "cpu_seconds": cpu_seconds() - CPU_AT_START[0]}), flush=True)
+    print(json.dumps({"peak_rss_kib": peak_rss_kib(), "cpu_seconds": cpu_seconds() - CPU_AT_START[0]}), flush=True)
 
 
 def run_opbridge(url: str, threads: int) -> None:

@@ -27,6 +27,16 @@ def memory_gib() -> float:
     return 0.0
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak resident memory (VmHWM).
+
+    Not ru_maxrss: after fork and exec it still holds the parent's peak, so a worker
+    started by a big benchmark process reported that process's memory as its own.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
 def machine() -> str:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     return (f"nproc {len(os.sched_getaffinity(0))}, {cpu_model()}, {memory_gib():.1f} GiB memory, "

@@ -11,12 +11,18 @@ each way: 100 ms per call). Measured in one run, on one machine:
 Every drifted domain is checked in the WHMCS sandbox afterwards. The figures go to the
 ``## Pull-sync`` section of docs/benchmarks.md.
 
+With ``--scale 10000,100000`` it runs only opbridge's way, once per portfolio size, each
+in a process of its own so that its peak RSS (VmHWM) is its own, and writes time, API
+calls, peak RSS and each size's ratio to the first to ``## Pull-sync at scale``.
+
     .venv/bin/python bench/sync.py
+    .venv/bin/python bench/sync.py --scale 10000,100000
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -43,9 +49,10 @@ from outbox.sync.reading import openprovider_side  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 from whmcsapi import WhmcsClient  # noqa: E402
 from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
-from report import machine, write_section  # noqa: E402
+from report import machine, peak_rss_kib, write_section  # noqa: E402
 
 HEADING = "## Pull-sync"
+SCALE_HEADING = "## Pull-sync at scale"
 OFFSET = 10
 
 
@@ -59,7 +66,7 @@ def portfolio(count: int, drift_every: int, today: date) -> tuple[dict, dict, di
     """
     whmcs, op, expected = [], [], {}
     for number in range(1, count + 1):
-        name = f"bench-{number:05d}.com"
+        name = f"bench-{number:06d}.com"
         expiry = today + timedelta(days=30 + number * 7 % 330)
         drifted = number % drift_every == 0
         off_by = 1 + number % 20 if drifted and number % (2 * drift_every) else 0
@@ -224,6 +231,34 @@ because it is one call after the other by construction. opbridge's WHMCS calls a
 """
 
 
+def at_scale(args: argparse.Namespace, sizes: list[int]) -> None:
+    runs = []
+    for size in sizes:
+        answer = subprocess.run(
+            [sys.executable, __file__, "--domains", str(size), "--opbridge-only", "--latency-ms", str(args.latency_ms),
+             "--threads", str(args.threads), "--drift-every", str(args.drift_every)],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )
+        runs.append(json.loads(answer.stdout.strip().splitlines()[-1]))
+        print(runs[-1], flush=True)
+    first = runs[0]
+    rows = [f"| {run['domains']:,} | {run['seconds']:.1f} | {run['seconds'] / first['seconds']:.1f}x for "
+            f"{run['domains'] / first['domains']:.0f}x the domains | {run['whmcs_calls']:,} | {run['op_calls']:,} "
+            f"| {run['peak_rss_mib']:.0f} MiB | {run['wrong']} of {run['drifted']:,} |" for run in runs]
+    text = "\n".join([
+        SCALE_HEADING, "",
+        f"`bench/sync.py --scale {args.scale}`, {date.today()}. opbridge's way only (import, paged read, decide, "
+        f"enqueue, and {args.threads} worker threads draining the writes), against both sandboxes with "
+        f"{args.latency_ms} ms per API call, every {args.drift_every}th domain drifted; each size in a process of its "
+        "own, whose peak RSS is its VmHWM. Database: SQLite. Machine: " + machine() + ".", "",
+        "| domains | seconds | time ratio | WHMCS calls | Openprovider calls | peak RSS | drifted left wrong |",
+        "|---:|---:|---|---:|---:|---:|---|", *rows, "",
+    ])
+    print(text)
+    if not args.no_write:
+        write_section(SCALE_HEADING, text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--domains", type=int, default=10_000)
@@ -232,7 +267,12 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=100, help="added to every API call (both ways together)")
     parser.add_argument("--threads", type=int, default=8, help="worker threads draining the writes")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--scale", help="comma-separated portfolio sizes: opbridge's way only, each in its own process")
+    parser.add_argument("--opbridge-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scale:
+        at_scale(args, [int(size) for size in args.scale.split(",")])
+        return
 
     whmcs_seed, op_seed, expected = portfolio(args.domains, args.drift_every, date.today())
     with sandbox("whmcs", args.latency_ms) as whmcs_url, sandbox("openprovider", args.latency_ms) as op_url, \
@@ -253,7 +293,12 @@ def main() -> None:
             ours_calls = calls_made(whmcs_url, op_url)
             wrong = verify(whmcs_url, expected)
 
-            sample = [f"bench-{number:05d}.com" for number in range(1, args.sample + 1)]
+            if args.opbridge_only:
+                print(json.dumps(dict(domains=args.domains, seconds=ours["total"], whmcs_calls=ours_calls[0],
+                                      op_calls=ours_calls[1], wrong=len(wrong), drifted=len(expected),
+                                      peak_rss_mib=peak_rss_kib() / 1024)))
+                return
+            sample = [f"bench-{number:06d}.com" for number in range(1, args.sample + 1)]
             redrift(settings, expected, [name for name in sample if name in expected])
             rows = whmcs_domains(settings)
             reset_counters(whmcs_url, op_url)

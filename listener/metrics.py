@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
-from outbox.models import PENDING, Command, SyncRun
+from outbox.models import SyncRun
 from outbox.store import Outbox, utcnow
 
 HOOK_ENDPOINT = "hooks.receive_whmcs_event"
@@ -33,9 +33,8 @@ class QueueCollector:
         self.engine = engine
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        counts = self.outbox.command_counts()
+        counts, oldest = self.outbox.command_counts(), self.outbox.oldest_due()
         with self.engine.connect() as conn:
-            oldest = conn.scalar(select(func.min(Command.next_attempt_at)).where(Command.status == PENDING))
             last_sync = conn.scalar(select(func.max(SyncRun.started_at)))
         commands = GaugeMetricFamily("opbridge_commands", "Outbox commands by status and type", labels=["status", "type"])
         for (status, type_), count in sorted(counts.items()):

@@ -169,11 +169,13 @@ def _domain(_ctx: Any, _param: Any, value: str | None) -> str | None:
 @click.option("--type", "type_")
 @click.option("--domain", callback=_domain, help="Any case, Unicode or punycode.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--before", type=click.IntRange(1), help="Only commands older than this id: the last id of the page before.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_runtime
-def commands_list(runtime: Runtime, status: str | None, type_: str | None, domain: str | None, limit: int, as_json: bool) -> None:
-    """List commands, newest first."""
-    rows = runtime.outbox.list_commands(status, type_, domain, limit)
+def commands_list(runtime: Runtime, status: str | None, type_: str | None, domain: str | None, limit: int,
+                  before: int | None, as_json: bool) -> None:
+    """List commands, newest first, a page at a time."""
+    rows = runtime.outbox.list_commands(status, type_, domain, limit, after_id=before)
     echo_records(rows, COMMAND_COLUMNS, as_json)
 
 

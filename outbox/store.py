@@ -18,7 +18,8 @@ import dataclasses
 import json
 import random
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,7 +31,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from outbox.db import backend
-from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event, Timestamp
+from outbox.models import (
+    DEAD, DONE, PENDING, RUNNING, STATUSES, TALLY_SLOTS, AggregateLock, Attempt, Command, CommandTally, Event, Timestamp,
+)
 from outbox.redaction import redact_command, redact_event
 
 DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
@@ -80,8 +83,8 @@ def _earliest(column: Any, at: Any) -> Any:
 _HEAD_DUE = (select(commands.c.next_attempt_at)
              .where(commands.c.aggregate_key == queues.c.aggregate_key, commands.c.status == PENDING)
              .order_by(commands.c.id).limit(1).scalar_subquery())
-# A command of the domain left running or was replayed: ``delta`` open commands more (-1
-# when it finished), and the queue's head may run from its due time on (a retry's, or
+# A command of the domain left running (``left`` 1) or was replayed: ``delta`` open
+# commands more (-1 when it finished), and the queue's head may run from its due time on (a retry's, or
 # an older replayed command's). On PostgreSQL this statement may wait for an enqueue's
 # lock and then not see its commands: the counter, read from the row as it is now, still
 # says the queue is open, and a head it cannot see is woken ``now``. Early is harmless:
@@ -91,12 +94,25 @@ MOVE_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).or
                              else_=_earliest(queues.c.ready_at,
                                              func.coalesce(_HEAD_DUE, bindparam("now", type_=Timestamp))))),
     (queues.c.unfinished, queues.c.unfinished + bindparam("delta", type_=Integer)),
+    (queues.c.running, queues.c.running - bindparam("left", type_=Integer)),
     (queues.c.version, queues.c.version + 1),
 )
-# What a claim found a due queue to hold: its head leased, busy, or not yet due.
+# What a claim found a due queue to hold: its head leased (``leased`` 1), busy, or not yet due.
 PARK_QUEUE = update(queues).where(queues.c.aggregate_key == bindparam("key")).values(
-    ready_at=bindparam("ready"), version=queues.c.version + 1
+    ready_at=bindparam("ready"), running=queues.c.running + bindparam("leased", type_=Integer),
+    version=queues.c.version + 1,
 )
+tallies = CommandTally.__table__
+_tally_postgresql, _tally_sqlite, _tally_mysql = postgresql.insert(tallies), sqlite.insert(tallies), mysql.insert(tallies)
+_TALLY_KEY = [tallies.c.status, tallies.c.type, tallies.c.slot]
+ADD_TO_TALLY = {
+    "postgresql": _tally_postgresql.on_conflict_do_update(
+        index_elements=_TALLY_KEY, set_={"n": tallies.c.n + _tally_postgresql.excluded.n}),
+    "sqlite": _tally_sqlite.on_conflict_do_update(index_elements=_TALLY_KEY, set_={"n": tallies.c.n + _tally_sqlite.excluded.n}),
+    "mysql": _tally_mysql.on_duplicate_key_update(n=tallies.c.n + _tally_mysql.inserted.n),
+}
+# A change of status as the tallies count it: (status, type, +1 or -1).
+Move = tuple[str, str, int]
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
                    commands.c.attempts, commands.c.max_attempts, commands.c.state, commands.c.next_attempt_at)
 # The worker's round on PostgreSQL, in one statement and so one round trip: record the
@@ -107,11 +123,22 @@ CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, com
 # ``due`` takes the queues whose head may run, from the ready_at index; locking returns
 # each row as it is now, so a queue whose version moved since the snapshot was changed
 # by a transaction this statement cannot see: it is left for the next round. ``heads``
-# is one index seek per queue. ``woken`` locks in key order, as enqueue does (Python
-# sorts by code point, as collation "C" does), so that neither waits for the other,
-# and it waits for its locks before ``due`` takes any (``due`` reads its result): a
-# queue ``due`` holds while ``woken`` waits could be the one an enqueue waits for. Outbox._claim is the same rule for the other backends:
-# change both.
+# is one index seek per queue, written as a seek of ix_commands_aggregate that no other
+# index can serve: asked for "the oldest pending command of this domain", a planner
+# whose statistics predate the domain (one hot domain, say) walked the pending commands
+# of every domain in id order instead. Whether the domain has a command running, the
+# queue row says.
+# The commands to update come as arrays of ids, which the planner can only look up by
+# key: joined instead, with statistics from before a burst (one pending command, say),
+# it walked every pending command once per head.
+#
+# Locks: ``woken`` locks in key order, as enqueue does (Python sorts by code point, as
+# collation "C" does), so neither waits for the other; and it waits for its locks before
+# ``due`` takes any (``due`` reads its result), since a queue ``due`` held meanwhile could
+# be the one an enqueue waits for. ``tallied`` reads ``leased`` whole, so it takes its
+# locks last, as every transaction does (see Outbox._tally).
+#
+# Outbox._claim is the same rule for the other backends: change both.
 COMPLETE_AND_CLAIM_POSTGRESQL = """
 WITH finished AS (
     SELECT * FROM json_to_recordset(%(finished)s::json)
@@ -119,8 +146,8 @@ WITH finished AS (
 ), settled AS (
     UPDATE commands
     SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s
-    WHERE id IN (SELECT id FROM finished) AND status = 'running' AND lease_owner = %(owner)s
-    RETURNING id, aggregate_key
+    WHERE id = ANY(ARRAY(SELECT id FROM finished)) AND status = 'running' AND lease_owner = %(owner)s
+    RETURNING id, aggregate_key, type
 ), recorded AS (
     INSERT INTO attempts (command_id, number, worker, started_at, duration_ms, outcome, error, calls)
     SELECT f.id, f.number, %(owner)s, f.started_at, f.duration_ms,
@@ -129,31 +156,33 @@ WITH finished AS (
 ), woken AS (
     UPDATE aggregate_locks q
     SET ready_at = CASE WHEN q.unfinished > 1 THEN LEAST(COALESCE(q.ready_at, %(now)s), %(now)s) END,
-        unfinished = q.unfinished - 1, version = q.version + 1
+        unfinished = q.unfinished - 1, running = q.running - 1, version = q.version + 1
     FROM (SELECT aggregate_key FROM aggregate_locks WHERE aggregate_key IN (SELECT aggregate_key FROM settled)
           ORDER BY aggregate_key COLLATE "C" FOR UPDATE) w
     WHERE q.aggregate_key = w.aggregate_key
     RETURNING q.aggregate_key
 ), due AS (
-    SELECT q.aggregate_key, q.version FROM aggregate_locks q
+    SELECT q.aggregate_key, q.version, q.running FROM aggregate_locks q
     WHERE q.ready_at <= %(now)s AND q.aggregate_key NOT IN (SELECT aggregate_key FROM woken)
     ORDER BY q.ready_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ), heads AS (
-    SELECT d.aggregate_key, h.id, h.next_attempt_at,
+    SELECT d.aggregate_key, CASE WHEN f.mine THEN f.id END AS id, CASE WHEN f.mine THEN f.next_attempt_at END AS next_attempt_at,
            d.version = (SELECT s.version FROM aggregate_locks s WHERE s.aggregate_key = d.aggregate_key) AS fresh,
-           EXISTS (SELECT 1 FROM commands r WHERE r.aggregate_key = d.aggregate_key AND r.status = 'running') AS busy
+           d.running > 0 AS busy
     FROM due d
     LEFT JOIN LATERAL (
-        SELECT p.id, p.next_attempt_at FROM commands p
-        WHERE p.aggregate_key = d.aggregate_key AND p.status = 'pending'
-        ORDER BY p.id LIMIT 1
-    ) h ON true
+        SELECT p.id, p.next_attempt_at, p.aggregate_key = d.aggregate_key AND p.status = 'pending' AS mine
+        FROM commands p
+        WHERE (p.aggregate_key, p.status, p.id) > (d.aggregate_key, 'pending', 0)
+        ORDER BY p.aggregate_key, p.status, p.id LIMIT 1
+    ) f ON true
 ), parked AS (
     UPDATE aggregate_locks q
     SET ready_at = CASE WHEN h.busy OR h.id IS NULL OR h.next_attempt_at <= %(now)s THEN NULL
                         ELSE h.next_attempt_at END,
+        running = q.running + CASE WHEN NOT h.busy AND h.next_attempt_at <= %(now)s THEN 1 ELSE 0 END,
         version = q.version + 1
     FROM heads h
     WHERE q.aggregate_key = h.aggregate_key AND h.fresh
@@ -161,11 +190,23 @@ WITH finished AS (
     UPDATE commands
     SET status = 'running', lease_owner = %(owner)s, lease_expires_at = %(expires)s, claimed_at = %(now)s,
         attempts = commands.attempts + 1, updated_at = %(now)s
-    FROM heads h
-    WHERE commands.id = h.id AND h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s
+    WHERE commands.id = ANY(ARRAY(SELECT h.id FROM heads h
+                                  WHERE h.fresh AND NOT h.busy AND h.next_attempt_at <= %(now)s))
       AND commands.status = 'pending'
     RETURNING commands.id, commands.type, commands.aggregate_key, commands.payload,
               commands.attempts, commands.max_attempts, commands.state, commands.next_attempt_at
+), tallied AS (
+    INSERT INTO command_tallies (status, type, slot, n)
+    SELECT m.status, m.type, %(slot)s, sum(m.n) FROM (
+        SELECT 'running' AS status, type, -1 AS n FROM settled
+        UNION ALL SELECT 'done', type, 1 FROM settled
+        UNION ALL SELECT 'pending', type, -1 FROM leased
+        UNION ALL SELECT 'running', type, 1 FROM leased
+    ) m
+    GROUP BY m.status, m.type
+    HAVING sum(m.n) <> 0
+    ORDER BY m.status COLLATE "C", m.type COLLATE "C"
+    ON CONFLICT (status, type, slot) DO UPDATE SET n = command_tallies.n + excluded.n
 )
 SELECT * FROM leased
 """
@@ -311,6 +352,10 @@ def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
     )
 
 
+def _moved(type_: str, before: str, after: str) -> list[Move]:
+    return [(before, type_, -1), (after, type_, 1)]
+
+
 def _elapsed_ms(started: datetime, now: datetime) -> int:
     return max(0, int((now - started).total_seconds() * 1000))
 
@@ -376,6 +421,7 @@ class Outbox:
             rows = [self._command_row(event_id, command, now)
                     for event_id, (_, group) in zip(event_ids, batch) for command in group]
             ids = iter(self._insert_rows(conn, self._INSERT_COMMANDS, rows))
+            self._tally(conn, [(PENDING, row["type"], 1) for row in rows])
             if rows and self.backend == "postgresql":
                 conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
         return [Enqueued(event_id, [next(ids) for _ in group]) for event_id, (_, group) in zip(event_ids, batch)]
@@ -449,9 +495,9 @@ class Outbox:
                 ).all()
         else:
             with self._one_writer(), self.engine.begin() as conn:
-                if finished:
-                    self._complete_many(conn, finished, now)
+                moves = self._complete_many(conn, finished, now) if finished else []
                 rows = self._claim(conn, owner, limit, now) if limit > 0 else []
+                self._tally(conn, moves + [move for row in rows for move in _moved(row.type, PENDING, RUNNING)])
         return sorted((_claimed(row, owner, now) for row in rows), key=lambda command: command.id)
 
     def _claim(self, conn: Connection, owner: str, limit: int, now: datetime) -> list[Any]:
@@ -460,20 +506,24 @@ class Outbox:
         The due queues stay locked from the first step, so the later ones read their
         commands as they are (SQLite's BEGIN IMMEDIATE already serialises claims).
         """
-        due = (select(queues.c.aggregate_key).where(queues.c.ready_at <= now)
+        due = (select(queues.c.aggregate_key, queues.c.running).where(queues.c.ready_at <= now)
                .order_by(queues.c.ready_at).limit(limit).with_for_update(skip_locked=True))
-        keys = conn.scalars(due).all()
-        if not keys:
+        queued = conn.execute(due).all()
+        if not queued:
             return []
+        keys = [key for key, _ in queued]
+        busy = {key for key, running in queued if running}
         mine = commands.c.aggregate_key.in_(keys)
-        busy = set(conn.scalars(select(commands.c.aggregate_key).where(mine, commands.c.status == RUNNING)))
-        oldest = select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
+        oldest = (select(func.min(commands.c.id)).where(mine, commands.c.status == PENDING).group_by(commands.c.aggregate_key)
+                  .with_hint(commands, "FORCE INDEX (ix_commands_aggregate)", "mysql"))
         heads = {row.aggregate_key: row for row in conn.execute(
             select(commands.c.id, commands.c.aggregate_key, commands.c.next_attempt_at).where(commands.c.id.in_(oldest))
         )}
         ids = [head.id for key, head in heads.items() if key not in busy and head.next_attempt_at <= now]
+        leased = {heads[key].aggregate_key for key in keys if key in heads and heads[key].id in ids}
         conn.execute(PARK_QUEUE, [
-            dict(key=key, ready=None if key in busy or key not in heads or heads[key].next_attempt_at <= now
+            dict(key=key, leased=int(key in leased),
+                 ready=None if key in busy or key not in heads or heads[key].next_attempt_at <= now
                  else heads[key].next_attempt_at)
             for key in keys
         ])
@@ -488,6 +538,20 @@ class Outbox:
             return conn.execute(select(*CLAIMED_COLUMNS).where(commands.c.id.in_(ids))).all()
         return conn.execute(lease.returning(*CLAIMED_COLUMNS)).all()
 
+    def _tally(self, conn: Connection, moves: Iterable[Move]) -> None:
+        """Add changes of status to the tallies: a transaction's last writes, in key order.
+
+        Last, so that no transaction waits for a tally row while holding a lock another
+        one needs first; in key order, so that two never wait for each other's rows.
+        """
+        summed: collections.Counter[tuple[str, str]] = collections.Counter()
+        for status, type_, n in moves:
+            summed[status, type_] += n
+        slot = random.randrange(TALLY_SLOTS)
+        rows = [dict(status=status, type=type_, slot=slot, n=n) for (status, type_), n in sorted(summed.items()) if n]
+        if rows:
+            conn.execute(ADD_TO_TALLY[self.backend], rows)
+
     def _round_parameters(self, owner: str, finished: Sequence[Finished], limit: int, now: datetime) -> dict[str, Any]:
         # One JSON document rather than six arrays: the driver escapes array elements one
         # by one, which for call records cost more than the rest of the round.
@@ -496,7 +560,8 @@ class Outbox:
                  duration_ms=_elapsed_ms(command.claimed_at, now), note=note, calls=calls)
             for command, note, calls in finished
         ]
-        return dict(owner=owner, now=now, expires=now + self.lease, limit=limit, finished=json.dumps(rows))
+        return dict(owner=owner, now=now, expires=now + self.lease, limit=limit, finished=json.dumps(rows),
+                    slot=random.randrange(TALLY_SLOTS))
 
     def renew_lease(self, owner: str, ids: Iterable[int]) -> int:
         """Push the lease of commands still running under ``owner``; returns how many."""
@@ -529,23 +594,25 @@ class Outbox:
         now = self.clock()
         with self.engine.begin() as conn:
             query = (
-                select(commands.c.id, commands.c.aggregate_key, commands.c.attempts, commands.c.max_attempts,
-                       commands.c.lease_owner, commands.c.claimed_at)
+                select(commands.c.id, commands.c.aggregate_key, commands.c.type, commands.c.attempts,
+                       commands.c.max_attempts, commands.c.lease_owner, commands.c.claimed_at)
                 .where(commands.c.status == RUNNING, commands.c.lease_expires_at < now)
                 .order_by(commands.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )
             rows = conn.execute(query).all()
+            moves: list[Move] = []
             # Queues are locked in key order, as enqueue locks them.
             for row in sorted(rows, key=lambda row: row.aggregate_key):
                 failure = Failure("The worker holding this command stopped before finishing it.", "lease_expired")
                 exhausted = row.attempts >= row.max_attempts
                 self._finish_try(
-                    conn, row.id, row.aggregate_key, row.lease_owner, row.claimed_at or now, now, row.attempts,
-                    status=DEAD if exhausted else PENDING, outcome="lease_expired", failure=failure,
+                    conn, row.id, row.aggregate_key, row.type, moves, row.lease_owner, row.claimed_at or now, now,
+                    row.attempts, status=DEAD if exhausted else PENDING, outcome="lease_expired", failure=failure,
                     next_attempt_at=now, guard_owner=False,
                 )
+            self._tally(conn, moves)
         return len(rows)
 
     # -- outcomes ------------------------------------------------------------
@@ -564,10 +631,9 @@ class Outbox:
         """Mark done. False when the lease was lost meanwhile (another worker may run it)."""
         now = self.clock()
         with self.engine.begin() as conn:
-            return self._finish_try(conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now,
-                                    command.attempts, status=DONE, outcome="done", note=note, calls=calls)
+            return self._finish_alone(conn, command, now, status=DONE, outcome="done", note=note, calls=calls)
 
-    def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> None:
+    def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> list[Move]:
         owner = finished[0][0].lease_owner
         done = update(commands).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)
         if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
@@ -588,7 +654,8 @@ class Outbox:
         ])
         settled = sorted(command.aggregate_key for command, _, _ in finished if command.id in held)
         if settled:
-            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, now=now) for key in settled])
+            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, left=1, now=now) for key in settled])
+        return [move for command, _, _ in finished if command.id in held for move in _moved(command.type, RUNNING, DONE)]
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
         """Record a failed try; returns the command's new status (pending or dead)."""
@@ -597,8 +664,7 @@ class Outbox:
         next_at = now + timedelta(seconds=self.retry_delay(command.attempts, failure.retry_after)) if retry else None
         status = PENDING if retry else DEAD
         with self.engine.begin() as conn:
-            self._finish_try(conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now,
-                             command.attempts, status=status, outcome="retry" if retry else "dead", failure=failure,
+            self._finish_alone(conn, command, now, status=status, outcome="retry" if retry else "dead", failure=failure,
                              next_attempt_at=next_at, calls=calls)
         return status
 
@@ -606,9 +672,8 @@ class Outbox:
         """Give a command back without spending its attempt (shutdown, or a paused circuit)."""
         now = self.clock()
         with self.engine.begin() as conn:
-            return self._finish_try(
-                conn, command.id, command.aggregate_key, command.lease_owner, command.claimed_at, now, command.attempts,
-                status=PENDING, outcome="paused", failure=failure,
+            return self._finish_alone(
+                conn, command, now, status=PENDING, outcome="paused", failure=failure,
                 next_attempt_at=now + timedelta(seconds=delay_seconds),
                 refund=True, record=failure is not None,
             )
@@ -618,11 +683,21 @@ class Outbox:
         delay = base * self.rng.uniform(1 - JITTER, 1 + JITTER)
         return max(delay, retry_after or 0)
 
+    def _finish_alone(self, conn: Connection, command: Claimed, now: datetime, **outcome: Any) -> bool:
+        """One try's end in a transaction of its own."""
+        moves: list[Move] = []
+        held = self._finish_try(conn, command.id, command.aggregate_key, command.type, moves, command.lease_owner,
+                                command.claimed_at, now, command.attempts, **outcome)
+        self._tally(conn, moves)
+        return held
+
     def _finish_try(
         self,
         conn: Connection,
         command_id: int,
         key: str,
+        type_: str,
+        moves: list[Move],
         owner: str | None,
         started: datetime,
         now: datetime,
@@ -652,7 +727,8 @@ class Outbox:
             where.append(commands.c.lease_owner == owner)
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
         if held:
-            conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, now=now))
+            conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, left=1, now=now))
+            moves += _moved(type_, RUNNING, status)
         if record:
             conn.execute(INSERT_ATTEMPT, _attempt_row(command_id, number, owner, started, now,
                                                       outcome if held else "lease_lost", failure, note, calls))
@@ -669,7 +745,8 @@ class Outbox:
         where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
         with self.engine.begin() as conn:
             rows = conn.execute(
-                select(commands.c.id, commands.c.aggregate_key).where(*where).order_by(commands.c.id).with_for_update()
+                select(commands.c.id, commands.c.aggregate_key, commands.c.type, commands.c.status)
+                .where(*where).order_by(commands.c.id).with_for_update()
             ).all()
             chosen = [row.id for row in rows]
             if chosen:
@@ -679,7 +756,8 @@ class Outbox:
                     .values(status=PENDING, attempts=0, next_attempt_at=now, finished_at=None, updated_at=now)
                 )
                 added = collections.Counter(row.aggregate_key for row in rows)
-                conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], now=now) for key in sorted(added)])
+                conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], left=0, now=now) for key in sorted(added)])
+                self._tally(conn, [move for row in rows for move in _moved(row.type, row.status, PENDING)])
                 if self.backend == "postgresql":
                     conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")
         return list(chosen)
@@ -704,35 +782,52 @@ class Outbox:
         with self.engine.connect() as conn:
             return list(conn.scalars(query))
 
-    def purge(self, older_than_days: int, batch: int = 1000) -> int:
-        """Delete done commands and the events left without commands, in short batches."""
+    def purge(self, older_than_days: int, batch: int = 2000, pause: float = 0.02) -> int:
+        """Delete done commands finished before the retention period, then the events left without commands.
+
+        Both tables are walked by id, ``batch`` ids a transaction, with a pause between
+        transactions: each is a range of the primary key, holds its locks for a few
+        milliseconds, and leaves the workers' rounds room between them. Nothing here
+        depends on the planner's statistics being current, which a purge makes stale.
+        """
         cutoff = self.clock() - timedelta(days=older_than_days)
         removed = 0
-        while True:
+        for start, end in self._id_ranges(commands, batch):
             with self.engine.begin() as conn:
-                ids = conn.scalars(
-                    select(commands.c.id).where(commands.c.status == DONE, commands.c.finished_at < cutoff).limit(batch)
+                rows = conn.execute(
+                    select(commands.c.id, commands.c.type)
+                    .where(commands.c.id >= start, commands.c.id < end, commands.c.status == DONE,
+                           commands.c.finished_at < cutoff)
+                    .with_for_update(skip_locked=True)  # one being replayed stays
                 ).all()
-                if ids:
+                if rows:
+                    ids = [row.id for row in rows]
                     conn.execute(delete(attempts).where(attempts.c.command_id.in_(ids)))
                     conn.execute(delete(commands).where(commands.c.id.in_(ids)))
-                removed += len(ids)
-            if len(ids) < batch:
-                break
-        self._purge_events(cutoff, batch)
+                    self._tally(conn, [(DONE, row.type, -1) for row in rows])
+                    removed += len(rows)
+            time.sleep(pause)
+        with self.engine.connect() as conn:
+            last = first_id_written(conn, events, events.c.received_at, cutoff)
+        for start, end in self._id_ranges(events, batch, last):
+            with self.engine.begin() as conn:
+                # One probe of ix_commands_event per event of the range.
+                conn.execute(delete(events).where(
+                    events.c.id >= start, events.c.id < end, events.c.received_at < cutoff,
+                    ~exists().where(commands.c.event_id == events.c.id),
+                ))
+            time.sleep(pause)
         return removed
 
-    def _purge_events(self, cutoff: datetime, batch: int) -> None:
-        has_commands = exists().where(commands.c.event_id == events.c.id)
-        while True:
-            with self.engine.begin() as conn:
-                ids = conn.scalars(
-                    select(events.c.id).where(events.c.received_at < cutoff, ~has_commands).limit(batch)
-                ).all()
-                if ids:
-                    conn.execute(delete(events).where(events.c.id.in_(ids)))
-            if len(ids) < batch:
-                return
+    def _id_ranges(self, table: Any, size: int, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """[start, end) ranges of ``size`` ids covering the table's ids below ``end``."""
+        with self.engine.connect() as conn:
+            low, high = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+        if low is None:
+            return
+        stop = high + 1 if end is None else min(end, high + 1)
+        for start in range(low, stop, size):
+            yield start, min(start + size, stop)
 
     # -- reads ---------------------------------------------------------------
     # What operators read, so every row leaves here with its secrets masked
@@ -800,22 +895,30 @@ class Outbox:
             ).first()
         return dict(row._mapping) if row else None
 
-    def counts_by_type(self, statuses: Sequence[str]) -> dict[str, dict[str, int]]:
-        """{type: {status: n}} over commands of ``statuses``, for every type that has any.
+    def counts_by_type(self, statuses: Sequence[str] = STATUSES) -> dict[str, dict[str, int]]:
+        """{type: {status: n}} over commands of ``statuses``, for every type that has any, from the tallies."""
+        counted: dict[str, dict[str, int]] = {}
+        for (status, type_), n in self.command_counts().items():
+            if status in statuses:
+                counted.setdefault(type_, dict.fromkeys(statuses, 0))[status] = n
+        return dict(sorted(counted.items()))
 
-        Each status is a range of the (status, id) index: cheap for the few open and dead
-        commands, a long read for done on a big table.
-        """
+    def command_counts(self) -> dict[tuple[str, str], int]:
+        """{(status, type): n} for every pair with commands, from the tallies: a few rows, never the table."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(commands.c.type, commands.c.status, func.count())
-                .where(commands.c.status.in_(statuses))
-                .group_by(commands.c.type, commands.c.status)
+                select(tallies.c.status, tallies.c.type, func.sum(tallies.c.n)).group_by(tallies.c.status, tallies.c.type)
             ).all()
-        counted: dict[str, dict[str, int]] = {}
-        for type_, status, n in rows:
-            counted.setdefault(type_, dict.fromkeys(statuses, 0))[status] = n
-        return dict(sorted(counted.items()))
+        return {(status, type_): int(n) for status, type_, n in rows if n}
+
+    def oldest_due(self) -> datetime | None:
+        """When the longest-waiting domain's next command became runnable; None when none waits.
+
+        The minimum of an index: a domain's commands queued behind its running or
+        backed-off head do not count, since they cannot run yet.
+        """
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.min(queues.c.ready_at)))
 
     def get_command(self, command_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -827,17 +930,12 @@ class Outbox:
             ).all()
         return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
 
-    def command_counts(self) -> dict[tuple[str, str], int]:
-        """How many commands there are of each (status, type)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(commands.c.status, commands.c.type, func.count())
-                                .group_by(commands.c.status, commands.c.type)).all()
-        return {(status, type_): n for status, type_, n in rows}
-
     def counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(commands.c.status, func.count()).group_by(commands.c.status)).all()
-        return {status: 0 for status in (PENDING, RUNNING, DONE, DEAD)} | {status: n for status, n in rows}
+        """{status: n} for every status, from the tallies."""
+        counted = dict.fromkeys(STATUSES, 0)
+        for (status, _), n in self.command_counts().items():
+            counted[status] += n
+        return counted
 
     def get_event(self, webhook_id: str) -> dict[str, Any] | None:
         """An accepted event with the commands it enqueued (None when unknown or purged)."""

@@ -58,3 +58,13 @@ def test_list_show_replay_and_purge(store):  # noqa: ANN001
     purged = opbridge(url, "purge", "--older-than", "1")
     assert purged.returncode == 0 and "Purged 0" in purged.stdout
     assert outbox.get_command(done)["status"] == "done"
+
+
+def test_list_pages_by_id(store):  # noqa: ANN001
+    url, _, (first, second, done) = store
+    page = json.loads(opbridge(url, "commands", "list", "--limit", "2", "--json").stdout)
+    assert [row["id"] for row in page] == [done, second]
+    rest = json.loads(opbridge(url, "commands", "list", "--limit", "2", "--before", str(page[-1]["id"]), "--json").stdout)
+    assert [row["id"] for row in rest] == [first]
+    refused = opbridge(url, "commands", "list", "--before", "0")
+    assert refused.returncode == 2 and "--before" in refused.stderr

@@ -9,6 +9,7 @@ runnable is left behind. At the end everything drains, every domain in order.
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import random
 from datetime import datetime
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
-from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, Event
+from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, CommandTally, Event
 from outbox.store import Claimed, Failure, NewCommand, Outbox
 from tests.conftest import FakeClock
 
@@ -47,7 +48,7 @@ class ClaimRules(RuleBasedStateMachine):
     @initialize()
     def empty_tables(self) -> None:
         with self.engine.begin() as conn:
-            for model in (Attempt, Command, Event, AggregateLock):
+            for model in (Attempt, Command, Event, AggregateLock, CommandTally):
                 conn.execute(delete(model))
 
     # -- what the model says --------------------------------------------------
@@ -173,6 +174,12 @@ class ClaimRules(RuleBasedStateMachine):
         with self.engine.connect() as conn:
             actual = dict(conn.execute(select(Command.id, Command.status)).all())
         assert actual == {cid: item.status for cid, item in self.expected.items()}
+        with self.engine.connect() as conn:
+            running = dict(conn.execute(select(AggregateLock.aggregate_key, AggregateLock.running)).all())
+        for key in DOMAINS:
+            assert running.get(key, 0) == sum(1 for item in self.expected.values() if item.key == key and item.status == RUNNING)
+        # The tallies the counts come from agree with a count of the table.
+        assert self.outbox.command_counts() == dict(collections.Counter((item.status, "noop") for item in self.expected.values()))
 
     def teardown(self) -> None:
         """Everything open drains, each lease still its domain's oldest pending command."""

@@ -1,6 +1,7 @@
 """The migrations build exactly the models' schema, and undo it, on every backend."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from alembic import command
@@ -9,12 +10,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from outbox.db import alembic_config, current_revision, head_revision, make_engine, upgrade
-from outbox.models import AggregateLock, Base, Command, created_on
+from outbox.models import AggregateLock, Base, Command
 
 
 def test_migrations_match_the_models(engine):  # noqa: ANN001
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_object": created_on(conn.dialect.name)})
+        context = MigrationContext.configure(conn)
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
@@ -37,7 +38,7 @@ def test_sqlite_upgrades_itself_on_first_start(tmp_path):  # noqa: ANN001
 
 
 def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa: ANN001
-    """0003 on a populated 0002 database: each domain's queue says what may run, nothing else changes."""
+    """0003 and 0004 on a populated 0002 database: queues say what may run, tallies count, nothing else changes."""
     from outbox.store import Outbox
     from tests.conftest import FakeClock
 
@@ -70,14 +71,16 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     with engine.connect() as conn:
         after = conn.execute(select(Command.id, Command.aggregate_key, Command.status, Command.attempts,
                                     Command.next_attempt_at).order_by(Command.id)).all()
-        queues = {row.aggregate_key: (row.unfinished, row.ready_at) for row in conn.execute(select(AggregateLock))}
+        queues = {row.aggregate_key: (row.unfinished, row.running, row.ready_at)
+                  for row in conn.execute(select(AggregateLock))}
     assert after == before
     assert queues == {
-        "a.example": (3, earlier), "b.example": (3, None), "c.example": (2, later),
-        "d.example": (0, None), "e.example": (1, now),
+        "a.example": (3, 0, earlier), "b.example": (3, 1, None), "c.example": (2, 0, later),
+        "d.example": (0, 0, None), "e.example": (1, 0, now),
     }
 
     outbox = Outbox(engine, (10, 60, 300), lease_seconds=60, clock=clock)
+    assert outbox.command_counts() == dict(Counter((status, "noop") for _, status, _ in rows))  # 0004's tallies
     ran = []
     for _ in range(20):
         claimed = outbox.claim("new", 10)
@@ -90,4 +93,4 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     expected = [(row.aggregate_key, row.id) for row in before if row.status in ("pending", "running")]
     for key in {key for key, _ in expected}:
         assert [cid for k, cid in ran if k == key] == [cid for k, cid in expected if k == key]
-    assert outbox.counts()["pending"] == outbox.counts()["running"] == 0
+    assert outbox.counts() == {"pending": 0, "running": 0, "done": 11, "dead": 1}

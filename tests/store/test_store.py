@@ -193,6 +193,24 @@ def test_purge_removes_old_done_work_only(outbox, clock, engine):  # noqa: ANN00
     assert attempt_rows(engine, done_id) == []
 
 
+def test_purge_walks_id_ranges_and_keeps_the_counts(outbox, clock, engine):  # noqa: ANN001
+    outbox.enqueue(NewEvent("nothing-to-do", "test.event", "{}"), [])  # an event that enqueued no command
+    old = [enqueue(outbox, f"d{i}.com", f"e{i}.com", webhook_id=f"old-{i}") for i in range(5)]
+    while claimed := outbox.claim("w1", 4):
+        for command in claimed:
+            outbox.complete(command)
+    clock.advance(40 * 86400)
+    outbox.enqueue(NewEvent("young", "test.event", "{}"), [])
+    [young] = enqueue(outbox, "f.com")
+    assert outbox.counts() == {"pending": 1, "running": 0, "done": 10, "dead": 0}
+    assert outbox.purge(30, batch=3, pause=0) == 10
+    assert [outbox.get_command(cid) for ids in old for cid in ids] == [None] * 10
+    assert outbox.get_command(young)["status"] == "pending"
+    with engine.connect() as conn:
+        assert conn.scalars(select(Event.webhook_id)).all() == ["young"]
+    assert outbox.counts() == {"pending": 1, "running": 0, "done": 0, "dead": 0}
+
+
 def test_transient_twice_then_success_leaves_three_attempts(outbox, clock):  # noqa: ANN001
     registry, calls = Registry(), []
 
