@@ -23,12 +23,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -81,6 +83,22 @@ def portfolio(count: int, drift_every: int, today: date) -> tuple[dict, dict, di
             expected[name] = {"seeded": whmcs[-1], "expirydate": expiry.isoformat(), "status": "Active",
                               "nextduedate": (expiry - timedelta(days=OFFSET)).isoformat()}
     return {"domains": whmcs}, {"domains": op}, expected
+
+
+def seed(whmcs_url: str, op_url: str, count: int, drift_every: int) -> dict[str, dict]:
+    """Seed both sandboxes from a child process; return what the drifted domains must hold.
+
+    The seeds of 100,000 domains and their JSON weigh about 150 MiB: built here, they would
+    count in this process's peak RSS, which is reported as opbridge's own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+        return child.submit(_seeded, whmcs_url, op_url, count, drift_every, date.today()).result()
+
+
+def _seeded(whmcs_url: str, op_url: str, count: int, drift_every: int, today: date) -> dict[str, dict]:
+    whmcs_seed, op_seed, expected = portfolio(count, drift_every, today)
+    admin(whmcs_url, "POST", "/seed", json=whmcs_seed)
+    admin(op_url, "POST", "/seed", json=op_seed)
+    return expected
 
 
 # -- the sandboxes ------------------------------------------------------------------
@@ -274,11 +292,9 @@ def main() -> None:
         at_scale(args, [int(size) for size in args.scale.split(",")])
         return
 
-    whmcs_seed, op_seed, expected = portfolio(args.domains, args.drift_every, date.today())
     with sandbox("whmcs", args.latency_ms) as whmcs_url, sandbox("openprovider", args.latency_ms) as op_url, \
             tempfile.TemporaryDirectory(prefix="opbridge-bench-sync-") as scratch:
-        admin(whmcs_url, "POST", "/seed", json=whmcs_seed)
-        admin(op_url, "POST", "/seed", json=op_seed)
+        expected = seed(whmcs_url, op_url, args.domains, args.drift_every)
         settings = load_settings(
             environ={}, database_url=f"sqlite:///{scratch}/sync.db", whmcs_url=whmcs_url,
             whmcs_identifier=DEFAULT_IDENTIFIER, whmcs_secret=DEFAULT_SECRET, op_url=op_url,

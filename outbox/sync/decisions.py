@@ -26,12 +26,16 @@ NOT_YET_REGISTERED = AGREEING_STATUSES["Pending"]
 FAILED_REQUEST = "The domain name request has failed"
 FAILED_REQUEST_NOTICE = "failed_request"
 
+# Shared by every domain without a standing problem: each empty frozenset() is an object of its own,
+# 200 bytes a domain in a big run.
+NO_NOTICES: frozenset[str] = frozenset()
+
 EXPIRY, DUE_DATE, STATUS, AUTORENEW, ID_PROTECTION, ERROR = (
     "expiry_date", "due_date", "status", "autorenew", "id_protection", "error",
 )
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class WhmcsSide:
     domain_id: int
     client_id: int | None
@@ -42,7 +46,7 @@ class WhmcsSide:
     id_protection: bool
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class OpenproviderSide:
     domain_id: int
     status: str
@@ -57,13 +61,13 @@ class OpenproviderSide:
     is_deleted: bool
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Rules:
     due_date_offset_days: int
     due_date_max_difference_days: int
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Change:
     kind: str
     old: str | None = None
@@ -76,7 +80,7 @@ class Change:
 Part = tuple[list["Change"], dict[str, Any]]  # a rule's changes and the Decision fields it sets
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Decision:
     domain: str
     whmcs: WhmcsSide
@@ -118,7 +122,7 @@ def decide(
 
 
 def _finish(decision: Decision, changes: list[Change], reported: frozenset[str]) -> Decision:
-    notices = frozenset(change.notice for change in changes if change.notice)
+    notices = frozenset(change.notice for change in changes if change.notice) or NO_NOTICES
     fresh = tuple(change for change in changes if change.notice not in reported)
     activity = decision.activity_log if FAILED_REQUEST_NOTICE not in reported else None
     return dataclasses.replace(decision, changes=fresh, notices=notices, activity_log=activity)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,11 +51,11 @@ def openprovider_side(domain: Domain, expiry_source: str) -> OpenproviderSide:
 
     return OpenproviderSide(
         domain_id=domain.id,
-        status=domain.status,
+        status=sys.intern(domain.status),  # a few distinct values, each decoded anew per domain otherwise
         expiry_date=day(expiry_source),
         expiration_date=day("expiration_date"),
         renewal_date=day("renewal_date"),
-        autorenew=domain.autorenew,
+        autorenew=sys.intern(domain.autorenew),
         private_whois=domain.is_private_whois_enabled,
         private_whois_allowed=domain.is_private_whois_allowed,
         soft_quarantine_until=domain.soft_quarantine_expiry_date,
@@ -83,29 +84,31 @@ def _by_listing(client: OpenproviderClient, names: Sequence[str], expiry_source:
                 progress: Progress | None) -> Readings:
     wanted = set(names)
     readings = Readings(strategy="listing")
-    chosen: dict[str, Domain] = {}
+    chosen: dict[str, OpenproviderSide] = {}  # only what the decisions read: a whole Domain weighs several times more
     try:
         for page in client.domains.pages(limit=MAX_PAGE_SIZE):
             readings.calls += 1
             for domain in page.items:
                 name = domain.domain.ascii
-                if name in wanted and _preferred(domain, chosen.get(name)):
-                    chosen[name] = domain
+                if name in wanted:
+                    side = openprovider_side(domain, expiry_source)
+                    if _preferred(side, chosen.get(name)):
+                        chosen[name] = side
             if progress:
                 progress(page.offset + len(page.items), page.total)
     except OpenproviderError as error:
         readings.failed = {name: f"Openprovider could not be read: {error}" for name in names}
         return readings
-    readings.found = {name: openprovider_side(domain, expiry_source) for name, domain in chosen.items()}
+    readings.found = chosen
     readings.missing = wanted - set(chosen)
     return readings
 
 
-def _preferred(candidate: Domain, current: Domain | None) -> bool:
+def _preferred(candidate: OpenproviderSide, current: OpenproviderSide | None) -> bool:
     """One name may be listed twice (a purged registration and a new one): the live, newest wins."""
     if current is None:
         return True
-    return (not candidate.is_deleted, candidate.id) > (not current.is_deleted, current.id)
+    return (not candidate.is_deleted, candidate.domain_id) > (not current.is_deleted, current.domain_id)
 
 
 def _by_lookups(client: OpenproviderClient, names: Sequence[str], concurrency: int, expiry_source: str,

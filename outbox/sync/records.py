@@ -22,7 +22,7 @@ class PeriodAlreadyRun(Exception):
     """A scheduled run of this period exists already (another process started it)."""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ChangeRow:
     domain: str
     whmcs_domain_id: int | None

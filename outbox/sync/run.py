@@ -121,7 +121,7 @@ def _reconcile(job: Job) -> dict[str, Any]:
     rows += _read_failures(due, readings)
     records.save_changes(job.engine, job.run_id, rows)
     if not job.dry_run:
-        visits = [Visit(d.domain, readings.found.get(d.domain), d.notices) for d in decisions]
+        visits = (Visit(d.domain, readings.found.get(d.domain), d.notices) for d in decisions)
         record_visits(job.engine, visits, job.now)
     errors = sum(1 for row in rows if row.kind == ERROR)
     return {

@@ -7,27 +7,29 @@ whole portfolio and no domain comes round twice before every other came round on
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, case, exists, func, or_, select, update
 
 from outbox.models import PENDING, RUNNING, Command, Domain
-from outbox.sync.decisions import OpenproviderSide, WhmcsSide
+from outbox.sync.decisions import NO_NOTICES, OpenproviderSide, WhmcsSide
 from outbox.sync.importer import CLOSED_STATUSES
 
 domains = Domain.__table__
 commands = Command.__table__
+VISIT_BATCH = 1000
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class DueDomain:
     name: str
     whmcs: WhmcsSide
     reported: frozenset[str]  # the notices of the last visit
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Visit:
     name: str
     op: OpenproviderSide | None  # None: not in the Openprovider account
@@ -71,19 +73,21 @@ def _due(row) -> DueDomain:  # noqa: ANN001 - a domains row
         do_not_renew=bool(row.whmcs_donotrenew),
         id_protection=bool(row.whmcs_idprotection),
     )
-    reported = frozenset(filter(None, (row.sync_notices or "").split("\n")))
+    reported = frozenset(filter(None, (row.sync_notices or "").split("\n"))) or NO_NOTICES
     return DueDomain(row.name, whmcs, reported)
 
 
-def record_visits(engine: Engine, visits: Sequence[Visit], now: datetime) -> None:
-    """What Openprovider said and which problems stand, and when: the next selection orders by it."""
-    if not visits:
-        return
-    rows = [{"key": visit.name, **_op_columns(visit.op), "sync_notices": "\n".join(sorted(visit.notices)) or None,
-             "last_synced_at": now, "updated_at": now} for visit in visits]
-    columns = {column: bindparam(column) for column in rows[0] if column != "key"}
+def record_visits(engine: Engine, visits: Iterable[Visit], now: datetime) -> None:
+    """What Openprovider said and which problems stand, and when: the next selection orders by it.
+
+    Written ``VISIT_BATCH`` rows a statement, so the parameters of a big run are never all built at once."""
+    visits = iter(visits)
     with engine.begin() as conn:
-        conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
+        while batch := list(itertools.islice(visits, VISIT_BATCH)):
+            rows = [{"key": visit.name, **_op_columns(visit.op), "sync_notices": "\n".join(sorted(visit.notices)) or None,
+                     "last_synced_at": now, "updated_at": now} for visit in batch]
+            columns = {column: bindparam(column) for column in rows[0] if column != "key"}
+            conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
 
 
 def _op_columns(op: OpenproviderSide | None) -> dict:
