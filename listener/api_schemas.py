@@ -332,6 +332,15 @@ class RegistrarAvailabilityQuery(Query):
     domain = fields.List(RegistrableDomain(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
 
 
+class RegistrarSuggestionsQuery(Query):
+    name = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$", error="Not a domain label."),
+                         metadata={"description": "The search term as one label, IDN in punycode (xn--…)."})
+    tld = fields.List(fields.String(validate=validate.Regexp(r"^\.?[A-Za-z0-9][A-Za-z0-9.-]{0,62}$", error="Not an extension.")),
+                      load_default=list, validate=validate.Length(max=MAX_DOMAINS_CHECKED),
+                      metadata={"description": "Extensions to suggest in, such as com; all Openprovider offers when none."})
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_DOMAINS_CHECKED))
+
+
 class RegistrarSyncQuery(Query):
     live = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: read Openprovider, not the mirror."})
 

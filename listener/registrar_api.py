@@ -2,7 +2,8 @@
 
 WHMCS calls a registrar module's read functions inside a page request and shows the
 answer at once, so these answer synchronously: a domain's nameservers, lock and ID
-protection, its contacts in WHMCS's labels, availability with premium prices, and what
+protection, its contacts in WHMCS's labels, availability with premium prices, name
+suggestions, and what
 WHMCS's own domain sync (``Sync``, ``TransferSync``) should believe. The sync answer uses
 the pull-sync's status map and expiry source, so WHMCS's native cron and opbridge's
 pull-sync write the same dates. Same bearer tokens as the rest of the admin API.
@@ -21,6 +22,7 @@ from listener.api_schemas import (
     RegistrarAvailabilityQuery,
     RegistrarContacts,
     RegistrarDomain,
+    RegistrarSuggestionsQuery,
     RegistrarSync,
     RegistrarSyncQuery,
 )
@@ -107,16 +109,29 @@ def _whmcs_contact(customer: Any) -> dict[str, str]:
 @operation("Availability with premium prices", answers={200: RegistrarAvailability}, query=RegistrarAvailabilityQuery)
 def availability() -> dict[str, Any]:
     """Availability in batches of 15, with the premium price where the registry asks one."""
-    keys = admin._query(RegistrarAvailabilityQuery())["domain"]
+    return {"results": _availability_of(admin._query(RegistrarAvailabilityQuery())["domain"])}
+
+
+@bp.get("/suggestions")
+@operation("Names like a search term, with their availability and premium prices", answers={200: RegistrarAvailability},
+           query=RegistrarSuggestionsQuery)
+def suggestions() -> dict[str, Any]:
+    """Openprovider's name suggestions, each checked as /availability checks: the suggestion
+    service says nothing of availability, and WHMCS shows only what can be ordered."""
+    query = admin._query(RegistrarSuggestionsQuery())
+    suggested = services().clients.openprovider.domains.suggest(query["name"], query["tld"], limit=query["limit"])
+    return {"results": _availability_of([suggestion.name for suggestion in suggested])}
+
+
+def _availability_of(keys: list[str]) -> list[dict[str, Any]]:
     domains = services().clients.openprovider.domains
     try:
-        results = [_check_result(result) for result in domains.check(keys, with_price=True)]
+        return [_check_result(result) for result in domains.check(keys, with_price=True)]
     except PermanentError as error:
         if error.code != UNSUPPORTED_EXTENSION:
             raise
         # One extension Openprovider does not sell refuses the whole batch: ask name by name.
-        results = [_check_one(domains, key) for key in keys]
-    return {"results": results}
+        return [_check_one(domains, key) for key in keys]
 
 
 def _check_one(domains: Any, key: str) -> dict[str, Any]:

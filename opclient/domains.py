@@ -17,6 +17,7 @@ from opclient.types import (
     OrderDetails,
     Page,
     Request,
+    Suggestion,
     from_answer,
 )
 
@@ -80,6 +81,13 @@ class Domains:
             data = self._request("POST", "/domains/check", body=body) or {}
             results += [from_answer(CheckResult.from_api, item) for item in data.get("results") or ()]
         return results
+
+    def suggest(self, term: str, extensions: Iterable[str] = (), *, limit: int = 10) -> list[Suggestion]:
+        """Names like ``term`` from Openprovider's name-suggestion service, over ``extensions``
+        (without dots; all it offers when none). Availability is not part of the answer: ask ``check``."""
+        body = {"name": term, "tlds": [extension.lstrip(".") for extension in extensions], "limit": limit}
+        data = self._request("POST", "/domains/suggest-name", body=body) or {}
+        return [from_answer(Suggestion.from_api, item) for item in data.get("results") or ()]
 
     def find(self, domain: str | DomainName) -> Domain:
         """The domain of this name in the account; ``DomainNotFound`` when there is none."""

@@ -82,6 +82,20 @@ class CheckResult:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    """One name Openprovider's name-suggestion service offers: ``name`` is the full name."""
+
+    name: str
+    label: str
+    extension: str
+
+    @classmethod
+    def from_api(cls, data: Json) -> Suggestion:
+        return cls(name=_text(data, "name").lower(), label=_text(data, "domain").lower(),
+                   extension=_text(data, "tld").lower().lstrip("."))
+
+
 def _money(data: Any) -> Money | None:
     data = _map(data)
     return Money.from_api(data.get("price"), data.get("currency"))

@@ -235,3 +235,30 @@ def _transfer_date(text: str) -> datetime:
         return parse_date(text)
     except ValueError as error:
         raise invalid_request(f"at: {error}") from None
+
+
+# Words a name is varied with, in the order suggestions come: the name itself first.
+SUGGESTION_AFFIXES = (("", ""), ("get", ""), ("", "online"), ("my", ""), ("", "hq"), ("the", ""), ("", "shop"))
+DEFAULT_SUGGESTIONS = 10
+
+
+def suggest_names(state: SandboxState, body: dict) -> list[dict]:
+    """Deterministic suggestions for ``name``: affixed variations over the requested TLDs
+    (the sandbox's TLDs when none), leaving out what is registered, as a name-suggestion
+    service offers names that can still be had."""
+    term = re.sub(r"[^a-z0-9-]", "", body.get("name", "").lower()).strip("-")
+    if not term:
+        raise invalid_request("name: a search term of letters, digits or hyphens is required")
+    limit = body.get("limit") or DEFAULT_SUGGESTIONS
+    if limit < 0:
+        raise invalid_request("limit: must not be negative")
+    extensions = [tld.lower().lstrip(".") for tld in body.get("tlds") or () if tld.strip(".")] or sorted(state.tlds)
+    results = []
+    for prefix, suffix in SUGGESTION_AFFIXES:
+        label = f"{prefix}{term}{suffix}"
+        for extension in extensions:
+            if len(results) == limit:
+                return results
+            if LABEL.match(label) and extension in state.tlds and not state.is_registered(f"{label}.{extension}"):
+                results.append({"domain": label, "name": f"{label}.{extension}", "tld": extension})
+    return results

@@ -19,7 +19,7 @@ from opclient.errors import (
 )
 from opclient.names import DomainName
 from opclient.redact import MASK, CallRecord
-from opclient.types import Handles, Nameserver
+from opclient.types import Handles, Nameserver, Suggestion
 from tests.opclient.sandbox_harness import CREDENTIALS, NAME_SERVERS, SandboxAdmin, contact, order
 from tests.support import free_port
 
@@ -47,6 +47,13 @@ def test_check_asks_in_batches_of_fifteen(client: OpenproviderClient, sandbox: S
     results = client.domains.check(names)
     assert [r.domain for r in results] == names
     assert sandbox.calls("check_domain") == 3
+
+
+def test_suggest_offers_typed_variations_leaving_out_registered_names(client: OpenproviderClient, handle: str) -> None:
+    register(client, "getbakery.com", handle)
+    suggestions = client.domains.suggest("Bakery", [".com", "nl"], limit=5)
+    assert [s.name for s in suggestions] == ["bakery.com", "bakery.nl", "getbakery.nl", "bakeryonline.com", "bakeryonline.nl"]
+    assert suggestions[2] == Suggestion(name="getbakery.nl", label="getbakery", extension="nl")
 
 
 def test_find_by_name_and_get_by_id(client: OpenproviderClient, handle: str) -> None:

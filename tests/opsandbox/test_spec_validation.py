@@ -42,6 +42,21 @@ def test_transfer_has_no_period_in_the_spec(sandbox: Sandbox, handle: str) -> No
     assert error["data"].startswith("body.period: unknown field")
 
 
+def test_suggest_name_takes_the_spec_request_and_answers_the_spec_response(sandbox: Sandbox) -> None:
+    request = {"name": "example-domain", "tlds": ["com", "net"], "limit": 3, "language": "eng", "sensitive": False}
+    data = sandbox.ok("POST", "/domains/suggest-name", json=request)
+    assert data == {"results": [{"domain": "example-domain", "name": "example-domain.com", "tld": "com"},
+                                {"domain": "example-domain", "name": "example-domain.net", "tld": "net"},
+                                {"domain": "getexample-domain", "name": "getexample-domain.com", "tld": "com"}]}
+    operation = load_spec().operation("POST", "/v1beta/domains/suggest-name")
+    assert operation is not None and operation.operation_id == "SuggestNameDomain"
+    result_fields = set(operation.definitions["domainSuggestNameDomainResult"]["properties"])
+    assert all(set(result) == result_fields for result in data["results"])
+    assert sandbox.refused("POST", "/domains/suggest-name", json={"name": "x", "tld": ["com"]})["data"].startswith(
+        "body.tld: unknown field")
+    assert sandbox.refused("POST", "/domains/suggest-name", json={"name": "!!"})["code"] == 3
+
+
 @pytest.mark.parametrize("field", ["name", "company_name"])
 def test_customer_update_cannot_change_name_or_company(sandbox: Sandbox, handle: str, field: str) -> None:
     error = sandbox.refused("PUT", f"/customers/{handle}", json={field: {"first_name": "X"}})

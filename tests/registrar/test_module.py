@@ -168,6 +168,28 @@ def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whm
         {"sld": "xn--bcher-kva", "tld": ".nl", "status": "available", "premium": False, "pricing": []}]
 
 
+def test_suggestions_offer_only_orderable_names_within_the_settings(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    opbridge.sandbox.seed(domains=[{"name": "bakkerij.com", "status": "ACT"}], premium={"getbakkerij.nl": "499.00"})
+    options = whmcs.call("DomainSuggestionOptions")["result"]
+    assert options["MaxSuggestions"]["Default"] == "10"
+    search = {"searchTerm": "bäkkerij", "punyCodeSearchTerm": "bakkerij", "isIdnDomain": True,
+              "tldsToInclude": [".com", ".nl"], "suggestionSettings": {"MaxSuggestions": "4"}}
+    report = whmcs.call("GetDomainSuggestions", {**search, "premiumEnabled": True})
+    assert report["exception"] is None
+    # bakkerij.com is taken, so the sandbox leaves it out; four suggestions, as the setting asks.
+    assert [(r["sld"], r["tld"], r["status"], r["premium"]) for r in report["result"]["ResultsList"]] == [
+        ("bakkerij", ".nl", "available", False), ("getbakkerij", ".com", "available", False),
+        ("getbakkerij", ".nl", "available", True), ("bakkerijonline", ".com", "available", False)]
+    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "499.0", "renew": "499.0", "CurrencyCode": "EUR"}
+    [logged] = [entry for entry in report["module_log"] if entry["action"] == "GetDomainSuggestions"]
+    assert logged["request"].endswith("/api/v1/registrar/suggestions?name=bakkerij&limit=4&tld=com&tld=nl")
+    assert TOKEN not in json.dumps([logged["request"], logged["response"]])
+    # Without WHMCS's premium domains a premium name is not offered at all.
+    plain = whmcs.call("GetDomainSuggestions", {**search, "premiumEnabled": False})["result"]["ResultsList"]
+    assert [(r["sld"], r["tld"]) for r in plain] == [("bakkerij", ".nl"), ("getbakkerij", ".com"), ("bakkerijonline", ".com")]
+    assert whmcs.call("GetDomainSuggestions", {"searchTerm": ""})["result"] == {"ResultsList": []}
+
+
 def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge, whmcs: Whmcs) -> None:
     report = whmcs.call("SaveContactDetails", {**domain(14, "bestaand.nl"), "contactdetails": {"Registrant": {
         "First Name": "Eva", "Last Name": "Jansen", "Email Address": "not-an-email", "Address 1": "Dam 1",
@@ -234,6 +256,8 @@ def test_an_outage_spools_writes_fails_reads_and_the_cron_catches_up(opbridge: O
         assert re.fullmatch(r"opbridge did not answer within 5 s \(.+\); try again shortly\.", answer["error"]), function
     lookup = down.call("CheckAvailability", {"searchTerm": "x", "tldsToInclude": [".com"]})
     assert lookup["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
+    suggested = down.call("GetDomainSuggestions", {"searchTerm": "x", "tldsToInclude": [".com"]})
+    assert suggested["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
 
     down.hook_url = f"{opbridge.base_url}/hooks/whmcs"  # the listener is back
     assert down.fire("AfterCronJob", {})["spool"] == []

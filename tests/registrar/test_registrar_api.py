@@ -70,3 +70,15 @@ def test_sync_never_gives_a_provisional_date_and_names_a_failed_request(api: Any
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     assert api.get(f"{api.base}/domains/spiegel.nl/sync", headers={"Authorization": "Bearer nope"},
                    timeout=10).status_code == 401
+
+
+def test_suggestions_are_checked_with_premium_prices_and_bad_terms_refused(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    sandbox.seed(domains=[{"name": "bakkerij.nl", "status": "ACT"}], premium={"getbakkerij.com": "499.00"})
+    answer = api.get(f"{api.base}/suggestions", params={"name": "bakkerij", "tld": ["com", ".nl"], "limit": 3},
+                     timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert [(r["domain"], r["status"], r["available"]) for r in answer.json()["results"]] == [
+        ("bakkerij.com", "free", True), ("getbakkerij.com", "premium", True), ("getbakkerij.nl", "free", True)]
+    assert answer.json()["results"][1]["premium_price"] == {"amount": "499.0", "currency": "EUR"}
+    refused = api.get(f"{api.base}/suggestions", params={"name": "no spaces"}, timeout=10)
+    assert refused.status_code == 400 and refused.json()["details"].keys() == {"name"}

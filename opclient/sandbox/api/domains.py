@@ -1,4 +1,4 @@
-"""``/domains``: check, list, read, register, transfer, renew, restore, update, delete."""
+"""``/domains``: check, suggest, list, read, register, transfer, renew, restore, update, delete."""
 from __future__ import annotations
 
 from flask import Response, g
@@ -25,6 +25,13 @@ def check_domain() -> Response:
     state = sandbox_state()
     with state.lock:
         return ok({"results": registrar.check(state, g.body)})
+
+
+@bp.post("/domains/suggest-name")
+def suggest_name() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        return ok({"results": registrar.suggest_names(state, g.body)})
 
 
 @bp.get("/domains")

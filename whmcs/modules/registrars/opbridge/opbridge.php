@@ -24,7 +24,7 @@
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, GetDomainSuggestions, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -43,6 +43,8 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/lib/opbridge.php';
+
+const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
 function opbridge_MetaData(): array
 {
@@ -490,9 +492,7 @@ function opbridge_GetEPPCode(array $params): array
  */
 function opbridge_CheckAvailability(array $params): ResultsList
 {
-    $sld = !empty($params['isIdnDomain']) && !empty($params['punyCodeSearchTerm'])
-        ? (string) $params['punyCodeSearchTerm'] : (string) ($params['searchTerm'] ?? '');
-    $tlds = array_values(array_filter(array_map('strval', (array) ($params['tldsToInclude'] ?? []))));
+    [$sld, $tlds] = opbridge_search_terms($params);
     $results = new ResultsList();
     if ($sld === '' || $tlds === []) {
         return $results;
@@ -513,6 +513,73 @@ function opbridge_CheckAvailability(array $params): ResultsList
     return $results;
 }
 
+/**
+ * The setting WHMCS shows under the module's domain suggestion options; its value comes
+ * back in $params['suggestionSettings'].
+ */
+function opbridge_DomainSuggestionOptions(): array
+{
+    return [
+        'MaxSuggestions' => [
+            'FriendlyName' => 'Maximum suggestions',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => (string) OPBRIDGE_DEFAULT_SUGGESTIONS,
+            'Description' => 'How many names Openprovider is asked to suggest (1 to 100); only those that can be ordered are shown.',
+        ],
+    ];
+}
+
+/**
+ * Suggestions in the domain search: Openprovider's name suggestions over the TLDs WHMCS
+ * asks for, each checked by opbridge, and only the names that can be ordered returned
+ * (premium ones only while WHMCS's premium domains are on). Failures are thrown, as
+ * CheckAvailability's are, for WHMCS's domain checker to show.
+ */
+function opbridge_GetDomainSuggestions(array $params): ResultsList
+{
+    [$term, $tlds] = opbridge_search_terms($params);
+    $results = new ResultsList();
+    if ($term === '') {
+        return $results;
+    }
+    $limit = (int) ($params['suggestionSettings']['MaxSuggestions'] ?? OPBRIDGE_DEFAULT_SUGGESTIONS);
+    $query = 'name=' . rawurlencode($term) . '&limit=' . max(1, min($limit > 0 ? $limit : OPBRIDGE_DEFAULT_SUGGESTIONS, 100));
+    foreach ($tlds as $tld) {
+        $query .= '&tld=' . rawurlencode(ltrim($tld, '.'));
+    }
+    $answer = opbridge_read($params, 'GetDomainSuggestions', 'registrar/suggestions?' . $query);
+    if (isset($answer['error'])) {
+        throw new RuntimeException($answer['error']);
+    }
+    foreach ((array) ($answer['results'] ?? []) as $found) {
+        [$sld, $tld] = explode('.', strtolower((string) ($found['domain'] ?? '')), 2) + ['', ''];
+        if ($sld !== '' && $tld !== '' && opbridge_orderable($found, !empty($params['premiumEnabled']))) {
+            $results->append(opbridge_search_result($sld, '.' . $tld, $found, !empty($params['premiumEnabled'])));
+        }
+    }
+    return $results;
+}
+
+/**
+ * The label WHMCS searched for (its punycode for an IDN) and the TLDs to search in.
+ *
+ * @return array{0: string, 1: list<string>}
+ */
+function opbridge_search_terms(array $params): array
+{
+    $sld = !empty($params['isIdnDomain']) && !empty($params['punyCodeSearchTerm'])
+        ? (string) $params['punyCodeSearchTerm'] : (string) ($params['searchTerm'] ?? '');
+    return [$sld, array_values(array_filter(array_map('strval', (array) ($params['tldsToInclude'] ?? []))))];
+}
+
+/** Whether a checked name can be ordered: free, or premium with a price while WHMCS sells premium names. */
+function opbridge_orderable(array $found, bool $premiumEnabled): bool
+{
+    $status = (string) ($found['status'] ?? '');
+    return $status === 'free' || ($status === 'premium' && $premiumEnabled && is_array($found['premium_price'] ?? null));
+}
+
 function opbridge_search_result(string $sld, string $tld, array $found, bool $premiumEnabled): SearchResult
 {
     $result = new SearchResult($sld, $tld);
@@ -520,7 +587,7 @@ function opbridge_search_result(string $sld, string $tld, array $found, bool $pr
     $price = is_array($found['premium_price'] ?? null) ? $found['premium_price'] : null;
     if ($status === 'free') {
         $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
-    } elseif ($status === 'premium' && $premiumEnabled && $price !== null) {
+    } elseif ($status === 'premium' && opbridge_orderable($found, $premiumEnabled)) {
         $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
         $result->setPremiumDomain(true);
         $result->setPremiumCostPricing([
