@@ -16,10 +16,9 @@ from tests.reliability.figures import record
 LEASE_SECONDS = 7
 
 
-def test_renewals_survive_workers_killed_around_the_call(sqlite_unless_soak, sandbox, engine, soak):  # noqa: ANN001
+def test_renewals_survive_workers_killed_around_the_call(database_url, sandbox, engine, soak):  # noqa: ANN001
     renewals, kills = (300, 8) if soak else (10, 2)
     sandbox.seed(generate={"count": renewals, "name": "paid{n}.com", "expiration_date": "2027-06-01 12:00:00"})
-    database_url = sqlite_unless_soak
     settings = test_settings(database_url, sandbox.url, lease_seconds=LEASE_SECONDS)
     worker = make_worker(engine, settings)
     for number in range(1, renewals + 1):
