@@ -383,4 +383,6 @@ class RegistrarSync(Answer):
     expiry_date = _maybe(fields.Date)
     active = fields.Boolean()
     expired = fields.Boolean()
+    transferred_away = fields.Boolean(metadata={"description": "The pull-sync last saw the domain active in "
+                                                "this account, which no longer holds it."})
     transfer = fields.Nested(TransferState)

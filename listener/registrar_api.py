@@ -27,7 +27,7 @@ from listener.api_schemas import (
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.settings import ConfigError
-from opclient.errors import OpenproviderError, PermanentError
+from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.types import Domain, Nameserver
 from outbox.models import DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
@@ -152,7 +152,12 @@ def domain_sync(name: str) -> dict[str, Any]:
         expiry = row.op_renewal_date if settings.expiry_source == "renewal_date" else row.op_expiration_date
         source, checked_at = "mirror", row.last_synced_at
     else:
-        domain = _live(key)
+        try:
+            domain = _live(key)
+        except DomainNotFound:
+            if not _was_active_here(key):
+                raise
+            return _transferred_away(key)
         status = domain.status
         expiry = openprovider_side(domain, settings.expiry_source).expiry_date
         source, checked_at = "openprovider", dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -167,11 +172,37 @@ def domain_sync(name: str) -> dict[str, Any]:
         "expiry_date": _iso(expiry),
         "active": status == "ACT",
         "expired": status == "DEL",
+        "transferred_away": False,
         "transfer": {
             "completed": status == "ACT",
             "failed": status == "FAI",
             "reason": f"{FAILED_REQUEST} (Openprovider status FAI)." if status == "FAI" else "",
         },
+    }
+
+
+def _was_active_here(key: str) -> bool:
+    """Whether the pull-sync last saw the domain active in this account. A domain of
+    WHMCS's Active list that the account no longer holds has then been transferred away
+    (a deleted one stays listed as DEL); one opbridge never saw active is only unknown."""
+    domains = MirroredDomain.__table__
+    query = select(domains.c.name).where(domains.c.name == key, domains.c.op_status == "ACT")
+    with services().engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def _transferred_away(key: str) -> dict[str, Any]:
+    return {
+        "domain": key,
+        "source": "openprovider",
+        "checked_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "status": None,
+        "whmcs_status": "Transferred Away",
+        "expiry_date": None,
+        "active": False,
+        "expired": False,
+        "transferred_away": True,
+        "transfer": {"completed": False, "failed": False, "reason": ""},
     }
 
 

@@ -5,6 +5,7 @@ effect at the sandbox once the worker drains.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -12,7 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
+from outbox.models import Domain
+from outbox.store import utcnow
 from tests.registrar.conftest import PHP, REPO, SECRET, TOKEN, Opbridge, Whmcs, unreachable_url
 
 pytestmark = pytest.mark.skipif(PHP is None, reason="php-cli is not installed (apt-get install php-cli php-curl php-sqlite3)")
@@ -147,6 +151,15 @@ def test_transfer_and_transfer_sync(opbridge: Opbridge, whmcs: Whmcs) -> None:
     # A transfer adds a year at the registry; WHMCS gets Openprovider's date.
     assert opbridge.sandbox.domain("verhuis.nl")["expiration_date"].startswith("2028-05-01")
     assert whmcs.call("TransferSync", params)["result"] == {"completed": True, "expirydate": "2028-05-01"}
+
+
+def test_sync_reports_a_domain_gone_from_the_account_as_transferred_away(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    # The pull-sync saw it active here; the account holds it no more.
+    with opbridge.engine.begin() as conn:
+        conn.execute(insert(Domain.__table__).values(name="vertrokken.nl", op_status="ACT", updated_at=utcnow(),
+                                                     last_synced_at=utcnow() - dt.timedelta(days=10)))
+    assert whmcs.call("Sync", domain(13, "vertrokken.nl"))["result"] == {
+        "active": False, "expired": False, "transferredAway": True}
 
 
 def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:

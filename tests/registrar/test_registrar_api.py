@@ -70,3 +70,17 @@ def test_sync_never_gives_a_provisional_date_and_names_a_failed_request(api: Any
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     assert api.get(f"{api.base}/domains/spiegel.nl/sync", headers={"Authorization": "Bearer nope"},
                    timeout=10).status_code == 401
+
+
+def test_a_domain_the_account_no_longer_holds_was_transferred_away(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    # The pull-sync saw weg.nl active here two weeks ago; Openprovider no longer lists it.
+    mirror(api.engine, name="weg.nl", op_status="ACT", op_expiration_date=dt.date(2027, 3, 1),
+           last_synced_at=utcnow() - dt.timedelta(days=14))
+    gone = api.get(f"{api.base}/domains/weg.nl/sync", timeout=10).json()
+    assert (gone["transferred_away"], gone["active"], gone["expiry_date"]) == (True, False, None)
+    assert gone["whmcs_status"] == "Transferred Away"
+    # A domain opbridge never saw active is unknown, not transferred away.
+    mirror(api.engine, name="nooit.nl", op_status="REQ", last_synced_at=utcnow() - dt.timedelta(days=14))
+    assert api.get(f"{api.base}/domains/nooit.nl/sync", timeout=10).status_code == 404
+    sandbox.seed(domains=[{"name": "hier.nl", "status": "ACT", "expiration_date": "2027-08-01"}])
+    assert api.get(f"{api.base}/domains/hier.nl/sync?live=1", timeout=10).json()["transferred_away"] is False

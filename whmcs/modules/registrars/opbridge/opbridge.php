@@ -547,7 +547,7 @@ function opbridge_Sync(array $params): array
     if (isset($state['error'])) {
         return $state;
     }
-    $answer = ['active' => !empty($state['active']), 'expired' => !empty($state['expired']), 'transferredAway' => false];
+    $answer = ['active' => !empty($state['active']), 'expired' => !empty($state['expired']), 'transferredAway' => !empty($state['transferred_away'])];
     $expiry = opbridge_date($state['expiry_date'] ?? null);
     if ($expiry !== null) {
         $answer['expirydate'] = $expiry;
