@@ -11,8 +11,9 @@ ANALYZE as on the small one.
   per domain, as after an outage); 50,000 pending behind one domain whose head runs;
   both of the last two at 50,000 each. Then the idle round: a claim with nothing runnable.
 * Reads with 1,000,000 done commands: ``/metrics``'s collector and the dashboard front
-  page's counts (``counts()``, ``counts_by_type()``, the newest dead), and for reference
-  the GROUP BY count they ran before.
+  page's counts (``counts()``, ``counts_by_type()``, the newest dead); the whole
+  ``GET /metrics`` and ``GET /admin/`` answers through the app (Flask's test client: every
+  layer but the socket); and for reference the GROUP BY count they ran before.
 * Purge of 1,000,000 done commands (each with its event) finished 40 days ago, as
   ``opbridge purge`` runs it, in its own process, while this process drains batches of
   5,000 commands; the same drain without a purge first.
@@ -42,12 +43,15 @@ from listener.dashboard import OPEN_AND_DEAD  # noqa: E402
 from listener.metrics import QueueCollector  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
 from outbox.models import DEAD, Command  # noqa: E402
+from listener import create_app  # noqa: E402
+from opbridge.settings import load_settings  # noqa: E402
 from outbox.store import NewCommand, Outbox, utcnow  # noqa: E402
 from report import machine, machine_and_command, write_section  # noqa: E402
 
 DATABASE_NAME = "opbridge_bench_scale"
 RUNNABLE, DOMAINS, ROUND = 5_000, 1_000, 64
 READS = 50
+ADMIN_TOKEN = "bench-scale-admin-token"
 DRAINS = 3
 
 
@@ -198,7 +202,16 @@ def read_case(server: str, backlog: str | None) -> dict[str, float]:
             with outbox.engine.connect() as conn:
                 conn.execute(select(Command.status, func.count()).group_by(Command.status)).all()
 
+        client = create_app(load_settings(environ={}, database_url=url, admin_tokens=ADMIN_TOKEN),
+                            outbox.engine).test_client()
+
+        def page(path: str) -> None:
+            answer = client.get(path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+            assert answer.status_code == 200, (path, answer.status_code)
+
         figures = dict(
+            metrics_page=timed(lambda: page("/metrics")),
+            admin_page=timed(lambda: page("/admin/")),
             metrics=timed(lambda: list(collector.collect())),
             dashboard=timed(lambda: (outbox.counts(), outbox.counts_by_type(OPEN_AND_DEAD), outbox.list_commands(status=DEAD, limit=20))),
             full_count=timed(full_count, 10),
@@ -211,6 +224,8 @@ def read_rows(server: str) -> list[str]:
     empty, big = read_case(server, None), read_case(server, BACKLOGS["1,000,000 done commands"])
     print("reads", empty, big, flush=True)
     return ["| read | empty table p50 ms | 1,000,000 done p50 ms |", "|---|---:|---:|",
+            f"| `GET /metrics`, whole answer | {empty['metrics_page']:.1f} | **{big['metrics_page']:.1f}** |",
+            f"| `GET /admin/` (dashboard front page), whole answer | {empty['admin_page']:.1f} | **{big['admin_page']:.1f}** |",
             f"| `/metrics` collector | {empty['metrics']:.1f} | **{big['metrics']:.1f}** |",
             f"| dashboard front page counts | {empty['dashboard']:.1f} | **{big['dashboard']:.1f}** |",
             f"| for reference: GROUP BY count of commands (as before) | {empty['full_count']:.1f} | {big['full_count']:.1f} |"]
