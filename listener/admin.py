@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import select
 
 from listener.api_schemas import (
     DOMAIN_DOCS,
@@ -41,10 +40,10 @@ from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
-from outbox.models import Domain, SyncRun
+from outbox.handlers.mirror import mirrored
 from outbox.store import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
-from outbox.sync.records import load_changes, load_run
+from outbox.sync.records import load_changes, load_run, load_runs
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 # Every route needs the token, and any of them may find the database unreachable.
@@ -187,12 +186,11 @@ def _domain_key(name: str) -> str:
            path={"name": DOMAIN_NAME_DOCS})
 def show_domain(name: str) -> dict[str, Any]:
     key = _domain_key(name)
-    with services().engine.connect() as conn:
-        row = conn.execute(select(Domain.__table__).where(Domain.name == key)).first()
+    mirror = mirrored(services().engine, key)
     recent = services().outbox.list_commands(aggregate_key=key, limit=20)
-    if row is None and not recent:
+    if mirror is None and not recent:
         raise Refusal(404, "not_found", f"opbridge knows nothing about {key}.")
-    return DomainState().dump({"domain": key, "mirror": row._mapping if row else None, "recent_commands": recent})
+    return DomainState().dump({"domain": key, "mirror": mirror, "recent_commands": recent})
 
 
 # -- sync runs -------------------------------------------------------------------------
@@ -201,9 +199,7 @@ def show_domain(name: str) -> dict[str, Any]:
 @bp.get("/sync/runs")
 @operation("Sync runs, newest first", answers={200: SyncRunList}, errors=(400,), query=SyncRunListQuery)
 def list_sync_runs() -> dict[str, Any]:
-    query = select(SyncRun.__table__).order_by(SyncRun.id.desc()).limit(_query(SyncRunListQuery())["limit"])
-    with services().engine.connect() as conn:
-        return SyncRunList().dump({"runs": [row._mapping for row in conn.execute(query)]})
+    return SyncRunList().dump({"runs": load_runs(services().engine, _query(SyncRunListQuery())["limit"])})
 
 
 @bp.get("/sync/runs/<id:run_id>")

@@ -16,13 +16,13 @@ from listener.ids import MAX_ID
 from listener.schemas import DomainName
 from opbridge.times import iso
 from opclient.names import InvalidDomainName, split_domain
-from outbox.models import DEAD, DONE, STATUSES
+from outbox.models import COMMAND_TYPE_PATTERN, DEAD, DONE, STATUSES
 
 MAX_LIST = 1000
 MAX_DOMAINS_CHECKED = 100
 
 # Command types are handler names (outbox.registry), at most the 64 characters of the column.
-COMMAND_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$", error="Must be a command type, such as renew_domain.")
+COMMAND_TYPE = validate.Regexp(rf"^{COMMAND_TYPE_PATTERN}$", error="Must be a command type, such as renew_domain.")
 
 
 class Query(Schema):
@@ -326,10 +326,6 @@ class Ready(Answer):
 
 
 # -- the registrar module's reads (listener.registrar_api) -------------------------------
-
-
-class RegistrarAvailabilityQuery(Query):
-    domain = fields.List(RegistrableDomain(), required=True, validate=validate.Length(min=1, max=MAX_DOMAINS_CHECKED))
 
 
 class RegistrarSuggestionsQuery(Query):

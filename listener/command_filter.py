@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from listener.domains import normalise_domain
-from outbox.models import DEAD, DONE, STATUSES
+from outbox.models import COMMAND_TYPE_PATTERN, DEAD, DONE, STATUSES
 
-TYPE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+TYPE_NAME = re.compile(COMMAND_TYPE_PATTERN)
 
 
 class BadFilter(ValueError):

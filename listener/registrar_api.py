@@ -18,8 +18,8 @@ from sqlalchemy import exists, or_, select
 
 from listener import admin
 from listener.api_schemas import (
+    AvailabilityQuery,
     RegistrarAvailability,
-    RegistrarAvailabilityQuery,
     RegistrarContacts,
     RegistrarDomain,
     RegistrarSuggestionsQuery,
@@ -29,10 +29,12 @@ from listener.api_schemas import (
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.settings import ConfigError
+from opbridge.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.types import Domain, Nameserver
 from outbox.models import DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
+from outbox.store import utcnow
 from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
 from outbox.sync.reading import openprovider_side
 
@@ -46,7 +48,6 @@ WHMCS_ROLES = {"owner": "Registrant", "admin": "Admin", "tech": "Technical", "bi
 # Openprovider states the mirror may answer for; the others change by themselves at the
 # registry, so only a live read says whether a registration or transfer has finished.
 SETTLED_STATUSES = frozenset({"ACT", "DEL"})
-UNSUPPORTED_EXTENSION = 307  # "Your request contains an invalid extension"
 
 
 def _live(name: str) -> Domain:
@@ -63,7 +64,7 @@ def domain_details(name: str) -> dict[str, Any]:
         "domain": domain.domain.ascii,
         "status": domain.status,
         "whmcs_status": STATUS_MAP.get(domain.status),
-        "expiry_date": _iso(openprovider_side(domain, services().settings.expiry_source).expiry_date),
+        "expiry_date": iso(openprovider_side(domain, services().settings.expiry_source).expiry_date),
         "nameservers": [_nameserver(server) for server in domain.name_servers],
         "locked": domain.is_locked,
         "lockable": domain.is_lockable,
@@ -106,10 +107,10 @@ def _whmcs_contact(customer: Any) -> dict[str, str]:
 
 
 @bp.get("/availability")
-@operation("Availability with premium prices", answers={200: RegistrarAvailability}, query=RegistrarAvailabilityQuery)
+@operation("Availability with premium prices", answers={200: RegistrarAvailability}, query=AvailabilityQuery)
 def availability() -> dict[str, Any]:
     """Availability in batches of 15, with the premium price where the registry asks one."""
-    return {"results": _availability_of(admin._query(RegistrarAvailabilityQuery())["domain"])}
+    return {"results": _availability_of(admin._query(AvailabilityQuery())["domain"])}
 
 
 @bp.get("/suggestions")
@@ -128,7 +129,7 @@ def _availability_of(keys: list[str]) -> list[dict[str, Any]]:
     try:
         return [_check_result(result) for result in domains.check(keys, with_price=True)]
     except PermanentError as error:
-        if error.code != UNSUPPORTED_EXTENSION:
+        if error.code != admin.UNSOLD_EXTENSION:
             raise
         # One extension Openprovider does not sell refuses the whole batch: ask name by name.
         return [_check_one(domains, key) for key in keys]
@@ -138,7 +139,7 @@ def _check_one(domains: Any, key: str) -> dict[str, Any]:
     try:
         [result] = domains.check([key], with_price=True)
     except PermanentError as error:
-        if error.code != UNSUPPORTED_EXTENSION:
+        if error.code != admin.UNSOLD_EXTENSION:
             raise
         return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None}
     return _check_result(result)
@@ -175,7 +176,7 @@ def domain_sync(name: str) -> dict[str, Any]:
             return _transferred_away(key)
         status = domain.status
         expiry = openprovider_side(domain, settings.expiry_source).expiry_date
-        source, checked_at = "openprovider", dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        source, checked_at = "openprovider", utcnow()
     if status in PROVISIONAL_STATUSES:
         expiry = None  # provisional until the registry answers; the pull-sync leaves it too
     return {
@@ -184,7 +185,7 @@ def domain_sync(name: str) -> dict[str, Any]:
         "checked_at": checked_at.isoformat(timespec="seconds") if checked_at else None,
         "status": status,
         "whmcs_status": STATUS_MAP.get(status),
-        "expiry_date": _iso(expiry),
+        "expiry_date": iso(expiry),
         "active": status == "ACT",
         "expired": status == "DEL",
         "transferred_away": False,
@@ -210,7 +211,7 @@ def _transferred_away(key: str) -> dict[str, Any]:
     return {
         "domain": key,
         "source": "openprovider",
-        "checked_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "checked_at": utcnow().isoformat(timespec="seconds"),
         "status": None,
         "whmcs_status": "Transferred Away",
         "expiry_date": None,
@@ -228,7 +229,7 @@ def _fresh_mirror_row(key: str) -> Any:
     interval = services().settings.update_interval_days
     if interval <= 0:
         return None
-    since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=interval)
+    since = utcnow() - dt.timedelta(days=interval)
     newer_work = exists().where(
         commands.c.aggregate_key == key,
         or_(commands.c.status.in_((PENDING, RUNNING)),
@@ -242,7 +243,3 @@ def _fresh_mirror_row(key: str) -> Any:
     )
     with services().engine.connect() as conn:
         return conn.execute(query).first()
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()

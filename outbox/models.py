@@ -29,6 +29,8 @@ Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 STATUSES = (PENDING, RUNNING, DONE, DEAD)
+# What a command type looks like (renew_domain): lower case, and short enough for its column.
+COMMAND_TYPE_PATTERN = r"[a-z][a-z0-9_]{0,63}"
 
 
 class Base(DeclarativeBase):
