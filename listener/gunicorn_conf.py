@@ -10,7 +10,9 @@ from opbridge import logs
 from opbridge.metrics import MULTIPROC_DIR, is_own_directory
 from opbridge.settings import load_settings
 
-bind = [load_settings().bind]
+# Read once: each reading checks the environment and warns of misspelled variables.
+opbridge_settings = load_settings()
+bind = [opbridge_settings.bind]
 
 
 def layout(environ: Mapping[str, str] = os.environ) -> tuple[int, int]:
@@ -39,7 +41,7 @@ keepalive = 5
 # signature is logged. Both logs take opbridge's format (OPBRIDGE_LOG_FORMAT).
 accesslog = "-"
 access_log_format = logs.ACCESS_TEXT_FORMAT
-logconfig_dict = logs.gunicorn_logconfig(load_settings())
+logconfig_dict = logs.gunicorn_logconfig(opbridge_settings)
 
 # One default control socket per user would be shared by every listener on the host.
 control_socket_disable = True

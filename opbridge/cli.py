@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 import click
+from cryptography.fernet import Fernet
 from sqlalchemy.exc import DBAPIError
 
 from listener.domains import normalise_domain
+from listener.signing import SECRET_PREFIX
 from opbridge import logs
 from opbridge.doctor import one_line
 from opbridge.settings import ConfigError, load_settings, require
@@ -309,10 +311,9 @@ def demo(serve: bool) -> None:
 
 SECRET_KINDS = {
     # Standard Webhooks' form: whsec_ and 32 random bytes in base64 (OPBRIDGE_WEBHOOK_SECRETS).
-    "webhook": lambda: "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    "webhook": lambda: SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode(),
     "admin-token": lambda: secrets.token_urlsafe(32),  # OPBRIDGE_ADMIN_TOKENS
-    # A Fernet key: 32 random bytes in URL-safe base64 (OPBRIDGE_AT_REST_KEYS).
-    "at-rest-key": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "at-rest-key": lambda: Fernet.generate_key().decode(),  # OPBRIDGE_AT_REST_KEYS
 }
 
 

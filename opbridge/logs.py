@@ -20,8 +20,7 @@ from typing import Any
 
 from opbridge import times
 from opbridge.settings import FIELDS
-
-MASK = "***"
+from opclient.redact import MASK
 
 # Attributes every LogRecord has; anything else came in through ``extra=`` and is shown.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
