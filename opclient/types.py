@@ -111,10 +111,12 @@ class Nameserver:
     def parse(cls, text: str) -> Nameserver:
         """A WHMCS nameserver entry: ``host`` or ``host/ip`` (IPv4 or IPv6)."""
         host, _, address = text.strip().partition("/")
-        address = address.strip()
-        if ":" in address:
-            return cls(name=to_ascii(host), ip6=address)
-        return cls(name=to_ascii(host), ip=address)
+        return cls.at(to_ascii(host), address.strip())
+
+    @classmethod
+    def at(cls, name: str, address: str) -> Nameserver:
+        """The nameserver ``name`` at ``address``, in the IPv6 field when the address is one."""
+        return cls(name=name, ip6=address) if ":" in address else cls(name=name, ip=address)
 
     @classmethod
     def from_api(cls, data: Json) -> Nameserver:

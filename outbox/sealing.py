@@ -24,11 +24,15 @@ class NoAtRestKey(ConfigError):
     """A secret arrived, or must be opened, and no at-rest key is configured."""
 
 
+def _worth_sealing(key: Any, item: Any) -> bool:
+    """A secret-named field with a non-empty text: what ``seal`` seals and ``holds_secret`` looks for."""
+    return is_secret_key(key) and isinstance(item, str) and bool(item)
+
+
 def holds_secret(value: Any) -> bool:
     """Whether any secret-named field of ``value``, at any depth, has a value worth sealing."""
     if isinstance(value, Mapping):
-        return any((is_secret_key(key) and isinstance(item, str) and item) or holds_secret(item)
-                   for key, item in value.items())
+        return any(_worth_sealing(key, item) or holds_secret(item) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return any(holds_secret(item) for item in value)
     return False
@@ -51,7 +55,7 @@ class Sealer:
         return value
 
     def _seal_field(self, key: Any, item: Any) -> Any:
-        if not (is_secret_key(key) and isinstance(item, str) and item):
+        if not _worth_sealing(key, item):
             return self.seal(item)
         if self._fernet is None:
             raise NoAtRestKey(f"{SETTING} is not set, so an event carrying an auth code cannot be stored; "

@@ -20,7 +20,7 @@ def set_private_nameserver(context: Context) -> str:
             return f"The nameserver {name} does not exist at Openprovider: nothing to delete."
         dns.delete_nameserver(name)
         return f"Deleted the nameserver {name}."
-    wanted = Nameserver(name=name, ip6=ip) if ":" in ip else Nameserver(name=name, ip=ip)
+    wanted = Nameserver.at(name, ip)
     if current is None:
         dns.create_nameserver(wanted)
         return f"Created the nameserver {name} at {ip}."
