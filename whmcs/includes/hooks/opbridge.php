@@ -151,10 +151,7 @@ add_hook('AfterRegistrarIDProtectToggle', 1, opbridge_guarded(
 add_hook('AfterRegistrarSaveNameservers', 1, opbridge_guarded(
     'AfterRegistrarSaveNameservers',
     opbridge_registrar_handler('domain.nameservers_changed', static fn (array $params): array => [
-        'nameservers' => opbridge_nameservers(array_map(
-            static fn (int $n) => $params["ns{$n}"] ?? '',
-            range(1, 5)
-        )),
+        'nameservers' => opbridge_params_nameservers($params),
     ])
 ));
 add_hook('AfterRegistrarSaveRegistrarLock', 1, opbridge_guarded(

@@ -151,15 +151,15 @@ function opbridge_TransferDomain(array $params): array
  */
 function opbridge_RenewDomain(array $params): array
 {
-    $row = opbridge_whmcs_domain($params);
     $years = max(1, min(10, (int) ($params['regperiod'] ?? 1)));
-    $expiry = opbridge_expiry_param($params['expiryDate'] ?? null) ?? opbridge_date($row['expirydate'] ?? null);
+    $expiry = opbridge_expiry_param($params['expiryDate'] ?? null)
+        ?? opbridge_date(opbridge_whmcs_domain($params)['expirydate'] ?? null);
     if ($expiry === null) {
         // Without the date the renewal starts from, a second carrier of the same renewal
         // could not be recognised, so nothing is paid for blind.
         $message = 'WHMCS has no expiry date for this domain, which names the renewal: press "Sync now" '
             . '(or set the expiry date) and renew again.';
-        opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks($params, []));
+        opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks(opbridge_module_settings($params), $params, []));
         return ['error' => $message];
     }
     $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
@@ -169,8 +169,7 @@ function opbridge_RenewDomain(array $params): array
 
 function opbridge_SaveNameservers(array $params): array
 {
-    $hosts = array_map(static fn (int $n): string => (string) ($params["ns{$n}"] ?? ''), range(1, 5));
-    $nameservers = opbridge_nameservers($hosts);
+    $nameservers = opbridge_params_nameservers($params);
     if ($nameservers === []) {
         return ['error' => 'Give at least two nameservers.'];
     }
@@ -240,7 +239,7 @@ function opbridge_private_nameserver(array $params, string $action, ?string $ip)
 function opbridge_write(array $params, string $action, string $type, array $data, bool|string $success, ?string $webhookId = null): array
 {
     $settings = opbridge_module_settings($params);
-    $masks = opbridge_secret_masks($params, $data);
+    $masks = opbridge_secret_masks($settings, $params, $data);
     $request = ['event' => $type, 'data' => opbridge_masked($data)];
     try {
         $sent = opbridge_send($settings, $type, $data, $webhookId);
@@ -284,7 +283,6 @@ function opbridge_refusal(array $answer, string $fallback): string
 function opbridge_order_data(array $params): array
 {
     $row = opbridge_whmcs_domain($params);
-    $hosts = array_map(static fn (int $n): string => (string) ($params["ns{$n}"] ?? ''), range(1, 5));
     $additional = [];
     foreach (is_array($params['additionalfields'] ?? null) ? $params['additionalfields'] : [] as $label => $value) {
         if (is_scalar($value) && trim((string) $value) !== '') {
@@ -293,7 +291,7 @@ function opbridge_order_data(array $params): array
     }
     $data = opbridge_domain_reference($params) + [
         'period_years' => max(1, min(10, (int) ($params['regperiod'] ?? 1))),
-        'nameservers' => opbridge_nameservers($hosts),
+        'nameservers' => opbridge_params_nameservers($params),
         'id_protection' => opbridge_flag($params['idprotection'] ?? false),
         'dns_management' => opbridge_flag($params['dnsmanagement'] ?? false),
         // WHMCS's Do Not Renew; a domain WHMCS cannot read back renews, as WHMCS's default does.
@@ -702,7 +700,7 @@ function opbridge_SyncNow(array $params): array
     } catch (Throwable $error) {
         $written = ['result' => 'error', 'message' => $error->getMessage()];
     }
-    opbridge_log('SyncNow', $update, $written, '', opbridge_secret_masks($params, []));
+    opbridge_log('SyncNow', $update, $written, '', opbridge_secret_masks(opbridge_module_settings($params), $params, []));
     if (($written['result'] ?? '') !== 'success') {
         return ['error' => 'WHMCS did not take the update: ' . (string) ($written['message'] ?? 'no answer')];
     }
@@ -745,7 +743,7 @@ function opbridge_module_settings(array $params): array
 function opbridge_read(array $params, string $action, string $path): array
 {
     $settings = opbridge_module_settings($params);
-    $masks = opbridge_secret_masks($params, []);
+    $masks = opbridge_secret_masks($settings, $params, []);
     try {
         if ($settings['admin_url'] === '' || $settings['token'] === '') {
             $answer = ['error' => 'The opbridge module has no admin API URL or token: set them under Domain Registrars.'];
@@ -778,12 +776,6 @@ function opbridge_answer_message(array $response): string
     return "HTTP {$response['status']}";
 }
 
-function opbridge_http_summary(array $response): string
-{
-    $body = opbridge_excerpt(trim($response['body']), 2000);
-    return $response['status'] === 0 ? "transport error: {$response['error']}" : "HTTP {$response['status']}: {$body}";
-}
-
 /**
  * A copy of a request or answer for the module log, with auth codes replaced by ********.
  */
@@ -804,9 +796,9 @@ function opbridge_masked(array $values): array
  *
  * @return list<string>
  */
-function opbridge_secret_masks(array $params, array $data): array
+function opbridge_secret_masks(array $settings, array $params, array $data): array
 {
-    $masks = opbridge_masks(opbridge_module_settings($params));
+    $masks = opbridge_masks($settings);
     foreach ([(string) ($params['eppcode'] ?? ''), (string) ($data['epp_code'] ?? '')] as $code) {
         if ($code !== '') {
             $masks[] = $code;

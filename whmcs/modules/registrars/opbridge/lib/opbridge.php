@@ -53,6 +53,14 @@ function opbridge_nameservers(array $hosts): array
 }
 
 /**
+ * The nameservers of a registrar call's ns1..ns5, as opbridge_nameservers() keeps them.
+ */
+function opbridge_params_nameservers(array $params): array
+{
+    return opbridge_nameservers(array_map(static fn (int $n) => $params["ns{$n}"] ?? '', range(1, 5)));
+}
+
+/**
  * The labels of WHMCS's contact form (GetContactDetails, SaveContactDetails) by contract field.
  */
 const OPBRIDGE_CONTACT_LABELS = [
@@ -223,9 +231,7 @@ function opbridge_deliver(array $target, string $webhookId, string $body): array
         // Anything else (no answer, 401 until the secret is fixed, 503, ...) may pass later.
         default => 'retry',
     };
-    $detail = $status > 0
-        ? "HTTP {$status}: " . opbridge_excerpt(trim($response['body']), 2000)
-        : "transport error: {$response['error']}";
+    $detail = opbridge_http_summary($response);
     opbridge_log(
         'deliver',
         "POST {$url}\nwebhook-id: {$webhookId}\nwebhook-timestamp: {$timestamp}\n\n" . opbridge_masked_body($body),
@@ -353,6 +359,15 @@ function opbridge_spool_key(array $target): ?string
 {
     $key = opbridge_signing_key((string) ($target['secret'] ?? ''));
     return $key === null ? null : hash_hmac('sha256', 'opbridge spool', $key, true);
+}
+
+/**
+ * An HTTP outcome for a log line: the status and the start of the body, or the transport error.
+ */
+function opbridge_http_summary(array $response): string
+{
+    $body = opbridge_excerpt(trim($response['body']), 2000);
+    return $response['status'] === 0 ? "transport error: {$response['error']}" : "HTTP {$response['status']}: {$body}";
 }
 
 /**
