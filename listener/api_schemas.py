@@ -155,7 +155,8 @@ class AttemptRecord(Answer):
     duration_ms = fields.Integer()
     outcome = fields.String()
     error_code = _maybe(fields.String)
-    error = _maybe(fields.String)
+    error = _maybe(fields.String, metadata={"description": "Why a try failed."})
+    note = _maybe(fields.String, metadata={"description": "What a successful try did, or why an operator discarded the command."})
     calls = fields.Raw(allow_none=True, metadata={"description": "The calls made, secrets masked."})
 
 
@@ -181,6 +182,7 @@ class CommandRecord(Answer):
 
 
 class CommandDetail(CommandRecord):
+    webhook_id = _maybe(fields.String, metadata={"description": "The webhook id of the event that made it."})
     history = fields.List(fields.Nested(AttemptRecord))
 
 

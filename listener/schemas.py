@@ -70,8 +70,13 @@ def _nameserver_list(servers: list[dict[str, Any]]) -> None:
         raise ValidationError("Each nameserver may be listed only once.")
 
 
+# WHMCS's ids are INT columns, and the mirror keeps them in INTEGER ones: a larger number
+# names nothing in WHMCS and would fail later, in a worker, instead of here.
+MAX_WHMCS_ID = 2**31 - 1
+
+
 def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_WHMCS_ID), **kwargs)
 
 
 def _text(max_length: int = 255, **kwargs: Any) -> fields.String:

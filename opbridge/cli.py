@@ -16,14 +16,16 @@ from typing import Any
 
 import click
 from cryptography.fernet import Fernet
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from listener.domains import normalise_domain
 from listener.signing import SECRET_PREFIX
+from listener.ids import MAX_ID
 from opbridge import logs
+from opbridge.database_name import database_name, sqlite_file
 from opbridge.doctor import one_line
 from opbridge.settings import ConfigError, load_settings, require
-from opbridge.tables import cell, echo_json, echo_records
+from opbridge.tables import call_summary, cell, echo_json, echo_records
 from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
 from outbox.models import DEAD, DONE, STATUSES
 from outbox.store import Outbox
@@ -38,10 +40,20 @@ class Failure(click.ClickException):
 
 
 class Runtime:
-    """Settings, engine and outbox, built on first use so `--help` never needs a database."""
+    """Settings, engine and outbox, built on first use so `--help` never needs a database.
+
+    Only the verbs that set ``creates_database`` (a worker, ``run``, ``sync run``) may
+    create an embedded database: one that reads never leaves a new empty file behind.
+    """
 
     def __init__(self, config_path: str | None) -> None:
         self.config_path = config_path
+        self.creates_database = False
+
+    @property
+    def database(self) -> str:
+        """The database this verb opens, for messages: its URL with the password masked."""
+        return database_name(self.settings.database_url)
 
     @functools.cached_property
     def settings(self) -> Any:
@@ -63,12 +75,20 @@ class Runtime:
 
     @functools.cached_property
     def outbox(self) -> Outbox:
+        path = sqlite_file(self.settings.database_url)
+        if path and not self.creates_database and not os.path.exists(path):
+            raise Failure(f"There is no database at {self.database}: set OPBRIDGE_DATABASE_URL to the one the "
+                          "listener and workers use, or create this one with `opbridge db upgrade`.")
         ensure_schema(self.engine)
         return Outbox.from_settings(self.engine, self.settings)
 
 
 def _describe_database_error(error: DBAPIError) -> str:
-    return f"The database is not reachable or refused the request ({one_line(error)})."
+    # A lost or refused connection is the operator's to fix; a statement the database
+    # refused is not about reachability, and saying so sent people checking the network.
+    if isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated:
+        return f"The database is not reachable ({one_line(error)})."
+    return f"The database refused the request ({one_line(error)})."
 
 
 class Group(click.Group):
@@ -129,6 +149,7 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
 
     settings = runtime.settings
     require(settings, *WORKER_NEEDS)
+    runtime.creates_database = True
     runner = Worker(
         runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace,
         services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
@@ -178,26 +199,36 @@ def commands_list(runtime: Runtime, status: str | None, type_: str | None, domai
                   before: int | None, as_json: bool) -> None:
     """List commands, newest first, a page at a time."""
     rows = runtime.outbox.list_commands(status, type_, domain, limit, after_id=before)
-    echo_records(rows, COMMAND_COLUMNS, as_json)
+    echo_records(rows, COMMAND_COLUMNS, as_json, empty=f"No commands in {runtime.database}.")
+
+
+# Ids are 64-bit in every table: a larger number names no command, and must not reach the
+# database (PostgreSQL refuses it as out of range, which read as an outage).
+COMMAND_ID = click.IntRange(1)
 
 
 @commands.command("show")
-@click.argument("command_id", type=int)
+@click.argument("command_id", type=COMMAND_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_runtime
 def commands_show(runtime: Runtime, command_id: int, as_json: bool) -> None:
     """Show one command with its attempt history."""
-    record = runtime.outbox.get_command(command_id)
+    record = runtime.outbox.get_command(command_id) if command_id <= MAX_ID else None
     if record is None:
-        raise Failure(f"There is no command with id {command_id}.")
+        raise Failure(f"There is no command with id {command_id} in {runtime.database}.")
     if as_json:
         echo_json(record)
         return
     history = record.pop("history")
+    record.pop("event_id")  # the row id of the event; people know it by its webhook id
     for key, value in record.items():
         click.echo(f"{key:>16}: {cell(value)}")
     click.echo("")
-    echo_records(history, ("number", "started_at", "duration_ms", "outcome", "error_code", "error"), False)
+    echo_records(history, ("number", "started_at", "duration_ms", "outcome", "error_code", "error", "note"), False)
+    for attempt in history:
+        if attempt["calls"]:
+            click.echo(f"\nCalls of try {attempt['number']} ({attempt['outcome']}):")
+            echo_records([call_summary(call) for call in attempt["calls"]], ("call", "status", "ms", "error"), False)
 
 
 def _parse_since(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
@@ -210,7 +241,7 @@ def _parse_since(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
 
 
 @commands.command("replay")
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=COMMAND_ID)
 @click.option("--status", type=click.Choice((DEAD, DONE)), help="Replay every command in this status.")
 @click.option("--type", "type_")
 @click.option("--domain", callback=_domain, help="Any case, Unicode or punycode.")
@@ -223,7 +254,7 @@ def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, 
         raise click.UsageError("Give command ids or --status, not both and not neither.")
     outbox = runtime.outbox
     if ids:
-        replayed = outbox.replay(ids)
+        replayed = outbox.replay([command_id for command_id in ids if command_id <= MAX_ID])
     else:
         replayed = _replay_in_batches(outbox, outbox.replayable(status, type_, domain, since))
     missing = sorted(set(ids) - set(replayed))
@@ -235,7 +266,7 @@ def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, 
 def _why_not_replayed(outbox: Outbox, ids: list[int]) -> str:
     reasons = []
     for command_id in ids:
-        record = outbox.get_command(command_id)
+        record = outbox.get_command(command_id) if command_id <= MAX_ID else None
         reasons.append(f"{command_id} is {record['status']}" if record else f"{command_id} does not exist")
     return ", ".join(reasons)
 
@@ -266,6 +297,7 @@ def purge(runtime: Runtime, days: int | None) -> None:
 def run(runtime: Runtime, bind: str | None) -> None:
     """Run the listener and a worker (with its scheduler) together, for one node."""
     require(runtime.settings, "webhook_secrets", *WORKER_NEEDS)
+    runtime.creates_database = True
     runtime.outbox  # noqa: B018 - upgrade an embedded database once, before both start
     verbs = [["serve", *(["--bind", bind] if bind else [])], ["worker"]]
     children = [subprocess.Popen([sys.executable, "-m", "opbridge", *verb]) for verb in verbs]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from opbridge.database_name import database_name, sqlite_file
 from outbox.db import current_revision, head_revision
 
 OK, FAIL, SKIP = "ok", "fail", "skip"
@@ -30,10 +31,14 @@ def _config(settings: Any, _services: Any) -> Finding:
 
 
 def _database(settings: Any, services: Any) -> Finding:
+    name, path = database_name(settings.database_url), sqlite_file(settings.database_url)
+    if path and not os.path.exists(path):  # connecting would create it
+        return Finding("database", FAIL, f"{name} does not exist: set OPBRIDGE_DATABASE_URL or run `opbridge db upgrade`")
     revision, head = current_revision(services.engine), head_revision()
     if revision != head:
-        return Finding("database", FAIL, f"schema at {revision or 'nothing'}, newest is {head}: run `opbridge db upgrade`")
-    return Finding("database", OK, f"reachable, schema at {head}")
+        return Finding("database", FAIL,
+                       f"{name}: schema at {revision or 'nothing'}, newest is {head}: run `opbridge db upgrade`")
+    return Finding("database", OK, f"{name} reachable, schema at {head}")
 
 
 def _openprovider(settings: Any, services: Any) -> Finding:

@@ -220,7 +220,8 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"The configuration file {path} is not valid TOML: {error}.") from None
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise ConfigError(f"The configuration file {path} has an unknown setting: {unknown[0]}{_nearest(unknown[0], FIELDS)}.")
+        raise ConfigError(f"The configuration file {path} has an unknown setting: {unknown[0]}"
+                          + (_nearest(unknown[0], FIELDS) or "."))
     return data
 
 

@@ -71,8 +71,19 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+MIGRATION_LOCK = "migrations"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """Migrate, one process at a time: a second ``db upgrade`` waits, then finds nothing to do.
+
+    Without the database's own lock, two at once on a fresh PostgreSQL database both
+    created the first tables and the loser failed on the catalogue's unique index.
+    """
+    from outbox.leader import exclusive  # the leader module builds on this one
+
+    with exclusive(engine, MIGRATION_LOCK, wait=True):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def head_revision() -> str:

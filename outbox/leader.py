@@ -23,23 +23,26 @@ MYSQL_LOCK_NAME_MAX = 64
 
 
 @contextlib.contextmanager
-def exclusive(engine: Engine, name: str) -> Iterator[bool]:
-    """Try to take the lock ``name`` without waiting; yields whether it was taken."""
+def exclusive(engine: Engine, name: str, wait: bool = False) -> Iterator[bool]:
+    """Take the lock ``name``; yields whether it was taken (always, with ``wait``, once free)."""
     kind = backend(engine)
     if kind == "sqlite":
-        with _file_lock(engine, name) as held:
+        with _file_lock(engine, name, wait) as held:
             yield held
     else:
-        with _session_lock(engine, name, kind) as held:
+        with _session_lock(engine, name, kind, wait) as held:
             yield held
 
 
 @contextlib.contextmanager
-def _session_lock(engine: Engine, name: str, kind: str) -> Iterator[bool]:
+def _session_lock(engine: Engine, name: str, kind: str, wait: bool) -> Iterator[bool]:
     if kind == "postgresql":
-        take, release, key = "SELECT pg_try_advisory_lock(:key)", "SELECT pg_advisory_unlock(:key)", _number(name)
+        take = "SELECT true FROM pg_advisory_lock(:key)" if wait else "SELECT pg_try_advisory_lock(:key)"
+        release, key = "SELECT pg_advisory_unlock(:key)", _number(name)
     else:
-        take, release, key = "SELECT GET_LOCK(:key, 0)", "SELECT RELEASE_LOCK(:key)", _server_wide_name(engine, name)
+        # MariaDB answers NULL to MySQL's "-1 waits for ever": a day is as good.
+        take = f"SELECT GET_LOCK(:key, {86400 if wait else 0})"
+        release, key = "SELECT RELEASE_LOCK(:key)", _server_wide_name(engine, name)
     with engine.connect() as conn:
         held = bool(conn.scalar(text(take), {"key": key}))
         conn.commit()  # the lock belongs to the session, not to this transaction
@@ -64,12 +67,12 @@ def _number(name: str) -> int:
 
 
 @contextlib.contextmanager
-def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
+def _file_lock(engine: Engine, name: str, wait: bool) -> Iterator[bool]:
     database = engine.url.database
     if not database or database == ":memory:":
         # An in-memory database lives in one process: a lock in that process is enough.
         lock = _memory_locks.setdefault(name, threading.Lock())
-        held = lock.acquire(blocking=False)
+        held = lock.acquire(blocking=wait)
         try:
             yield held
         finally:
@@ -79,7 +82,7 @@ def _file_lock(engine: Engine, name: str) -> Iterator[bool]:
     path = f"{os.path.abspath(database)}.{name}.lock"
     with open(path, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

@@ -28,7 +28,10 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
-STATUSES = (PENDING, RUNNING, DONE, DEAD)
+# A dead command an operator set aside, with a reason in its history: kept, never run,
+# purged after the retention like a done one.
+DISCARDED = "discarded"
+STATUSES = (PENDING, RUNNING, DONE, DEAD, DISCARDED)
 # What a command type looks like (renew_domain): lower case, and short enough for its column.
 COMMAND_TYPE_PATTERN = r"[a-z][a-z0-9_]{0,63}"
 

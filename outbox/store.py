@@ -32,7 +32,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from outbox.db import backend
 from outbox.models import (
-    DEAD, DONE, PENDING, RUNNING, STATUSES, TALLY_SLOTS, AggregateLock, Attempt, Command, CommandTally, Event, Timestamp,
+    DEAD, DISCARDED, DONE, PENDING, RUNNING, STATUSES, TALLY_SLOTS, AggregateLock, Attempt, Command, CommandTally, Event, Timestamp,
 )
 from outbox.redaction import redact_command, redact_event
 
@@ -118,13 +118,16 @@ ADD_TO_TALLY = {
 PURGE_RANGE_POSTGRESQL = text("""
 WITH doomed AS (
     SELECT id FROM commands
-    WHERE id >= :start AND id < :end AND status = 'done' AND finished_at < :cutoff
+    WHERE id >= :start AND id < :end AND status IN ('done', 'discarded') AND finished_at < :cutoff
     FOR UPDATE SKIP LOCKED
 ), gone AS (
-    DELETE FROM commands WHERE id IN (SELECT id FROM doomed) RETURNING type
+    DELETE FROM commands WHERE id IN (SELECT id FROM doomed) RETURNING status, type
 )
-SELECT type, count(*) AS n FROM gone GROUP BY type
+SELECT status, type, count(*) AS n FROM gone GROUP BY status, type
 """)
+# A done command's last error belongs to an earlier try (its attempts keep it): the
+# command itself shows none, or lists read an old failure as current.
+ERROR_CLEARED = {"last_error_code": None, "last_error": None}
 # A change of status as the tallies count it: (status, type, +1 or -1).
 Move = tuple[str, str, int]
 CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, commands.c.payload,
@@ -159,7 +162,8 @@ WITH finished AS (
         AS f(id bigint, number int, started_at timestamp, duration_ms int, note text, calls json)
 ), settled AS (
     UPDATE commands
-    SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s
+    SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s,
+        last_error_code = NULL, last_error = NULL
     WHERE id = ANY(ARRAY(SELECT id FROM finished)) AND status = 'running' AND lease_owner = %(owner)s
     RETURNING id, aggregate_key, type
 ), recorded AS (
@@ -368,6 +372,13 @@ def _claimed(row: Any, owner: str, now: datetime) -> Claimed:
 
 def _moved(type_: str, before: str, after: str) -> list[Move]:
     return [(before, type_, -1), (after, type_, 1)]
+
+
+def _try(row: Any) -> dict[str, Any]:
+    """An attempts row as people read it: the error column holds a success's or an operator's note."""
+    item = dict(row)
+    noted = item["outcome"] in (DONE, DISCARDED)
+    return item | {"note": item["error"] if noted else None, "error": None if noted else item["error"]}
 
 
 def _elapsed_ms(started: datetime, now: datetime) -> int:
@@ -649,7 +660,8 @@ class Outbox:
 
     def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> list[Move]:
         owner = finished[0][0].lease_owner
-        done = update(commands).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now)
+        done = update(commands).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now,
+                                       **ERROR_CLEARED)
         if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
             held = {
                 command.id for command, _, _ in finished
@@ -675,7 +687,9 @@ class Outbox:
         """Record a failed try; returns the command's new status (pending or dead)."""
         now = self.clock()
         retry = failure.transient and command.attempts < command.max_attempts
-        next_at = now + timedelta(seconds=self.retry_delay(command.attempts, failure.retry_after)) if retry else None
+        # A replay raises max_attempts past the tries made: the schedule restarts from its start.
+        tries = max(1, command.attempts - (command.max_attempts - self.max_attempts))
+        next_at = now + timedelta(seconds=self.retry_delay(tries, failure.retry_after)) if retry else None
         status = PENDING if retry else DEAD
         with self.engine.begin() as conn:
             self._finish_alone(conn, command, now, status=status, outcome="retry" if retry else "dead", failure=failure,
@@ -730,6 +744,8 @@ class Outbox:
         values: dict[str, Any] = dict(status=status, lease_owner=None, lease_expires_at=None, updated_at=now)
         if status in (DONE, DEAD):
             values["finished_at"] = now
+        if status == DONE:
+            values.update(ERROR_CLEARED)
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         if failure is not None:
@@ -753,7 +769,9 @@ class Outbox:
     def replay(self, ids: Sequence[int]) -> list[int]:
         """Send done or dead commands back to pending with fresh attempts; history stays.
 
-        Returns the ids replayed: pending, running and unknown ids are left alone.
+        Tries go on counting (the next is numbered after the last in the history) and the
+        allowance grows by a whole schedule. Returns the ids replayed: pending, running,
+        discarded and unknown ids are left alone.
         """
         now = self.clock()
         where = [commands.c.id.in_(list(ids)), commands.c.status.in_((DEAD, DONE))]
@@ -767,7 +785,8 @@ class Outbox:
                 conn.execute(
                     update(commands)
                     .where(commands.c.id.in_(chosen))
-                    .values(status=PENDING, attempts=0, next_attempt_at=now, finished_at=None, updated_at=now)
+                    .values(status=PENDING, max_attempts=commands.c.attempts + self.max_attempts,
+                            next_attempt_at=now, finished_at=None, updated_at=now)
                 )
                 added = collections.Counter(row.aggregate_key for row in rows)
                 conn.execute(MOVE_QUEUE, [dict(key=key, delta=added[key], left=0, now=now) for key in sorted(added)])
@@ -796,8 +815,30 @@ class Outbox:
         with self.engine.connect() as conn:
             return list(conn.scalars(query))
 
+    def discard(self, ids: Sequence[int], reason: str) -> list[int]:
+        """Set dead commands aside for good: status discarded, the reason a row of their history.
+
+        Nothing is deleted (purge takes them after the retention, as done ones). A dead
+        command holds no place in its domain's queue, so the queues stay as they are.
+        Returns the ids discarded: any not dead are left alone.
+        """
+        now = self.clock()
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(commands.c.id, commands.c.type, commands.c.attempts)
+                .where(commands.c.id.in_(list(ids)), commands.c.status == DEAD).order_by(commands.c.id).with_for_update()
+            ).all()
+            if rows:
+                conn.execute(update(commands).where(commands.c.id.in_([row.id for row in rows]))
+                             .values(status=DISCARDED, updated_at=now, finished_at=now))
+                conn.execute(INSERT_ATTEMPT, [
+                    _attempt_row(row.id, row.attempts, None, now, now, DISCARDED, None, reason, None) for row in rows
+                ])
+                self._tally(conn, [move for row in rows for move in _moved(row.type, DEAD, DISCARDED)])
+        return [row.id for row in rows]
+
     def purge(self, older_than_days: int, batch: int = 2000, pause: float = 0.03) -> int:
-        """Delete done commands finished before the retention period, then the events left without commands.
+        """Delete done and discarded commands finished before the retention period, then the events left without commands.
 
         Both tables are walked by id, ``batch`` ids a transaction, with a pause between
         transactions: each is a range of the primary key, holds its locks for a few
@@ -809,7 +850,7 @@ class Outbox:
         for start, end in self._id_ranges(commands, batch):
             with self.engine.begin() as conn:
                 gone = self._purge_range(conn, start, end, cutoff)
-                self._tally(conn, [(DONE, type_, -n) for type_, n in gone.items()])
+                self._tally(conn, [(status, type_, -n) for (status, type_), n in gone.items()])
                 removed += sum(gone.values())
             time.sleep(pause)
         with self.engine.connect() as conn:
@@ -824,14 +865,14 @@ class Outbox:
             time.sleep(pause)
         return removed
 
-    def _purge_range(self, conn: Connection, start: int, end: int, cutoff: datetime) -> dict[str, int]:
-        """Delete the done commands of ids [start, end) finished before ``cutoff``; how many of each type."""
+    def _purge_range(self, conn: Connection, start: int, end: int, cutoff: datetime) -> dict[tuple[str, str], int]:
+        """Delete the finished commands of ids [start, end) finished before ``cutoff``; how many of each status and type."""
         if self.backend == "postgresql":
             found = conn.execute(PURGE_RANGE_POSTGRESQL, dict(start=start, end=end, cutoff=cutoff)).all()
-            return {row.type: row.n for row in found}
+            return {(row.status, row.type): row.n for row in found}
         rows = conn.execute(
-            select(commands.c.id, commands.c.type)
-            .where(commands.c.id >= start, commands.c.id < end, commands.c.status == DONE,
+            select(commands.c.id, commands.c.status, commands.c.type)
+            .where(commands.c.id >= start, commands.c.id < end, commands.c.status.in_((DONE, DISCARDED)),
                    commands.c.finished_at < cutoff)
             .with_for_update(skip_locked=True)  # one being replayed stays
         ).all()
@@ -839,7 +880,7 @@ class Outbox:
             ids = [row.id for row in rows]
             conn.execute(delete(attempts).where(attempts.c.command_id.in_(ids)))
             conn.execute(delete(commands).where(commands.c.id.in_(ids)))
-        return dict(collections.Counter(row.type for row in rows))
+        return dict(collections.Counter((row.status, row.type) for row in rows))
 
     def _id_ranges(self, table: Any, size: int, end: int | None = None) -> Iterator[tuple[int, int]]:
         """[start, end) ranges of ``size`` ids covering the table's ids below ``end``."""
@@ -943,14 +984,18 @@ class Outbox:
             return conn.scalar(select(func.min(queues.c.ready_at)))
 
     def get_command(self, command_id: int) -> dict[str, Any] | None:
+        """A command with its event's webhook id (the id people know it by) and its tries."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(commands).where(commands.c.id == command_id)).first()
+            row = conn.execute(
+                select(commands, events.c.webhook_id).outerjoin(events, events.c.id == commands.c.event_id)
+                .where(commands.c.id == command_id)
+            ).first()
             if row is None:
                 return None
             history = conn.execute(
                 select(attempts).where(attempts.c.command_id == command_id).order_by(attempts.c.id)
             ).all()
-        return redact_command({**row._mapping, "history": [dict(item._mapping) for item in history]})
+        return redact_command({**row._mapping, "history": [_try(item._mapping) for item in history]})
 
     def counts(self) -> dict[str, int]:
         """{status: n} for every status, from the tallies."""

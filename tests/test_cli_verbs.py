@@ -42,7 +42,7 @@ def test_one_error_prefix_for_refusals_and_usage_errors(store) -> None:  # noqa:
     missing = invoke("commands", "show", "4242", env=env)
     usage = invoke("commands", "replay", env=env)
     assert (missing.exit_code, usage.exit_code) == (1, 2)
-    assert missing.output.startswith("Error: There is no command with id 4242.")
+    assert missing.output.startswith("Error: There is no command with id 4242 in sqlite:")
     assert "\nError: Give command ids or --status" in usage.output
     assert "opbridge:" not in missing.output + usage.output
 

@@ -28,13 +28,14 @@ def sync() -> None:
 
 
 @sync.command("run")
-@click.option("--dry-run", is_flag=True, help="Decide and report, but enqueue nothing and leave the mirror as is.")
+@click.option("--dry-run", is_flag=True, help="Decide and report, but enqueue nothing (the mirror still takes WHMCS's list of domains).")
 @click.option("--drain", is_flag=True, help="Carry out the enqueued writes in this process before returning.")
 def sync_run(dry_run: bool, drain: bool) -> None:
     """Run one sync now and print what it decided."""
     runtime = _runtime()
     # A run that cannot start is not recorded: its report would read as a run that happened.
     require(runtime.settings, *SYNC_NEEDS)
+    runtime.creates_database = True
     progress = PhaseProgress()
     try:
         run_id = run_sync(runtime.services, runtime.outbox, trigger="cli", dry_run=dry_run, progress=progress)

@@ -31,6 +31,7 @@ log = logging.getLogger("opbridge.sync")
 LOCK_NAME = "sync"
 REQUESTED_RUN_KEY = "sync-run"  # the aggregate key of runs asked for through the admin API: one at a time
 ENQUEUE_BATCH = 500  # commands per outbox transaction
+DRY_RUN_COMMENT = "Dry run: a run would write this."
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
@@ -170,7 +171,7 @@ def _carry_out(job: Job, decisions: Sequence[Decision],
     rows = [
         row
         for decision, planned, command_ids in zip(decisions, per_domain, ids)
-        for row in _change_rows(decision, list(zip(planned, command_ids)), invoices.get(decision.domain))
+        for row in _change_rows(decision, list(zip(planned, command_ids)), invoices.get(decision.domain), job.dry_run)
     ]
     return rows, 0 if job.dry_run else sum(map(len, ids))
 
@@ -199,19 +200,26 @@ def _enqueue(outbox: Outbox, per_domain: Sequence[list[Planned]]) -> list[list[i
 
 
 def _change_rows(decision: Decision, commands: Sequence[tuple[Planned, int | None]],
-                 plan: InvoicePlan | None) -> list[records.ChangeRow]:
+                 plan: InvoicePlan | None, dry_run: bool) -> list[records.ChangeRow]:
     plan = plan or InvoicePlan()
     rows = []
     for change in decision.changes:
+        if dry_run and change.applied:
+            # Nothing of a dry run is applied: its report says what a run would write.
+            change = dataclasses.replace(change, applied=False, comment=_joined(change.comment, DRY_RUN_COMMENT))
         carriers = (command_id for item, command_id in commands if change.applied and change.kind in item.kinds)
         command_id = next(carriers, None)
         comment, moved = change.comment, None
         if change.kind == DUE_DATE and change.applied:
             moved = ", ".join(str(move.invoice_id) for move in plan.moves) or None
-            comment = " ".join(part for part in (comment, plan.problem and f"Invoices not checked: {plan.problem}") if part)
+            comment = _joined(comment, plan.problem and f"Invoices not checked: {plan.problem}")
         rows.append(records.ChangeRow(decision.domain, decision.whmcs.domain_id, change.kind, change.old, change.new,
                                       change.applied, comment or None, moved, command_id))
     return rows
+
+
+def _joined(*sentences: str | None) -> str:
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 def _read_failures(due: Sequence[DueDomain], readings: Readings) -> list[records.ChangeRow]:

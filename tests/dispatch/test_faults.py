@@ -34,7 +34,7 @@ def test_every_command_ends_done_through_the_faults(database_url, sandbox, engin
     sandbox.reset_counters()
     sandbox.set_faults(**FAULTS)
     sandbox.expire_tokens(after_calls=400)
-    assert drain(worker, timeout=120) == {"pending": 0, "running": 0, "done": 500, "dead": 0}
+    assert drain(worker, timeout=120) == {"pending": 0, "running": 0, "done": 500, "dead": 0, "discarded": 0}
     counters = sandbox.counters()
     assert counters["failed"]["update_domain"] > 50 and counters["error_codes"]["rate_limit"] > 10  # the faults did hit
     assert counters["calls"]["login"] <= 1 + 1  # one token expiry, plus at most the first login

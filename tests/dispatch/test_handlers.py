@@ -198,7 +198,7 @@ def test_toggles_write_nothing_when_openprovider_already_agrees(sandbox, worker,
     enqueue(outbox, "domain.lock_changed", {"domain_id": 7, "domain": "calm.com", "locked": True})
     enqueue(outbox, "domain.nameservers_changed",
             {"domain_id": 7, "domain": "calm.com", "nameservers": ["NS1.old.example", "ns2.old.example"]})
-    assert drain(worker) == {"pending": 0, "running": 0, "done": 4, "dead": 0}
+    assert drain(worker) == {"pending": 0, "running": 0, "done": 4, "dead": 0, "discarded": 0}
     assert sandbox.calls("update_domain") == 0
 
 

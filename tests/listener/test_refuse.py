@@ -157,6 +157,8 @@ def test_chunked_body_within_the_limit_is_accepted(client):
      ["data", "nameservers", "1"]),
     ("domain.lock_changed", lambda d: d.pop("locked"), ["data", "locked"]),
     ("domain.lock_changed", lambda d: d.update(domain_id="7"), ["data", "domain_id"]),
+    # Beyond WHMCS's INT ids and the mirror's INTEGER column.
+    ("domain.lock_changed", lambda d: d.update(domain_id=99999999999999999999), ["data", "domain_id"]),
     ("domain.edited", lambda d: d.update(expiry_date="2027-02-30"), ["data", "expiry_date"]),
     ("domain.contacts_changed", lambda d: d["registrant"].update(country="Netherlands"), ["data", "registrant", "country"]),
     ("domain.delete_requested", lambda d: d.update(domain="localhost"), ["data", "domain"]),

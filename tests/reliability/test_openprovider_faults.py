@@ -76,7 +76,7 @@ def test_everything_is_done_after_openprovider_recovers(database_url, sandbox, e
            failed_calls=sum(counters["failed"].values()), rate_limited=counters["error_codes"].get("rate_limit", 0))
     assert not runner.is_alive()
     assert stuck_while_down == 5 * domains_per_phase  # nothing got through while it was down
-    assert counts == {"pending": 0, "running": 0, "done": 15 * domains_per_phase, "dead": 0}
+    assert counts == {"pending": 0, "running": 0, "done": 15 * domains_per_phase, "dead": 0, "discarded": 0}
     assert counters["failed"]["update_domain"] > 0 and counters["error_codes"]["rate_limit"] > 0  # the faults hit
     assert counters["succeeded"]["renew_domain"] == 3 * domains_per_phase  # exactly once
     assert counters["calls"]["login"] <= 1 + 1  # one token expiry, plus at most one more

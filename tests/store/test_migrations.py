@@ -93,4 +93,4 @@ def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa:
     expected = [(row.aggregate_key, row.id) for row in before if row.status in ("pending", "running")]
     for key in {key for key, _ in expected}:
         assert [cid for k, cid in ran if k == key] == [cid for k, cid in expected if k == key]
-    assert outbox.counts() == {"pending": 0, "running": 0, "done": 11, "dead": 1}
+    assert outbox.counts() == {"pending": 0, "running": 0, "done": 11, "dead": 1, "discarded": 0}

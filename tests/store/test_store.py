@@ -168,7 +168,8 @@ def test_replay_by_filter_keeps_history(outbox, engine, clock):  # noqa: ANN001
     assert outbox.replay(outbox.replayable(aggregate_key="b.com")) == [ids[1]]
     assert outbox.replay(outbox.replayable("dead")) == [ids[0]]
     row = outbox.get_command(ids[0])
-    assert row["status"] == "pending" and row["attempts"] == 0 and len(row["history"]) == 1
+    assert row["status"] == "pending" and len(row["history"]) == 1
+    assert row["max_attempts"] - row["attempts"] == outbox.max_attempts  # a whole schedule again
     assert outbox.get_command(ids[2])["status"] == "done"
     with pytest.raises(ValueError):
         outbox.replayable("pending")
@@ -202,13 +203,13 @@ def test_purge_walks_id_ranges_and_keeps_the_counts(outbox, clock, engine):  # n
     clock.advance(40 * 86400)
     outbox.enqueue(NewEvent("young", "test.event", "{}"), [])
     [young] = enqueue(outbox, "f.com")
-    assert outbox.counts() == {"pending": 1, "running": 0, "done": 10, "dead": 0}
+    assert outbox.counts() == {"pending": 1, "running": 0, "done": 10, "dead": 0, "discarded": 0}
     assert outbox.purge(30, batch=3, pause=0) == 10
     assert [outbox.get_command(cid) for ids in old for cid in ids] == [None] * 10
     assert outbox.get_command(young)["status"] == "pending"
     with engine.connect() as conn:
         assert conn.scalars(select(Event.webhook_id)).all() == ["young"]
-    assert outbox.counts() == {"pending": 1, "running": 0, "done": 0, "dead": 0}
+    assert outbox.counts() == {"pending": 1, "running": 0, "done": 0, "dead": 0, "discarded": 0}
 
 
 def test_transient_twice_then_success_leaves_three_attempts(outbox, clock):  # noqa: ANN001
