@@ -21,6 +21,10 @@ from listener.api_schemas import (
     CommandDetail,
     CommandListQuery,
     CommandPage,
+    Discarded,
+    DiscardedMany,
+    DiscardFilter,
+    DiscardRequest,
     DnsTemplates,
     DomainState,
     EventRecord,
@@ -41,6 +45,7 @@ from listener.services import services
 from opbridge.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from outbox.handlers.mirror import mirrored
+from outbox.models import DEAD
 from outbox.store import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
 from outbox.sync.records import load_changes, load_run, load_runs
@@ -158,6 +163,30 @@ def replay_commands() -> dict[str, Any]:
         status=chosen["status"], type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"],
     ))
     return ReplayedMany().dump({"replayed": replayed, "count": len(replayed)})
+
+
+@bp.post("/commands/<id:command_id>/discard")
+@operation("Set a dead command aside for good, with a reason kept in its history", answers={200: Discarded},
+           errors=(400, 404, 409, 422), body=DiscardRequest)
+def discard_command(command_id: int) -> dict[str, Any]:
+    reason = _body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
+    discarded = services().outbox.discard([command_id], reason)
+    if not discarded:
+        record = services().outbox.get_command(command_id)
+        if record is None:
+            raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
+        raise Refusal(409, "not_discardable", f"Command {command_id} is {record['status']}; only dead commands can be discarded.")
+    return Discarded().dump({"discarded": discarded})
+
+
+@bp.post("/commands/discard")
+@operation("Discard the dead commands a filter picks", answers={200: DiscardedMany}, errors=(400, 422), body=DiscardFilter)
+def discard_commands() -> dict[str, Any]:
+    chosen = _body(DiscardFilter(), "invalid_filter", '{"type": "renew_domain", "reason": "Renewed by hand."}')
+    outbox = services().outbox
+    picked = outbox.replayable(status=DEAD, type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"])
+    discarded = outbox.discard(picked, chosen["reason"])
+    return DiscardedMany().dump({"discarded": discarded, "count": len(discarded)})
 
 
 # -- events and domains ----------------------------------------------------------

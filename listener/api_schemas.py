@@ -121,6 +121,25 @@ class ReplayFilter(Body):
                         metadata={"description": "Only commands last changed at or after this time."})
 
 
+# A reason fits a line of the attempts history, and says why to whoever reads it later.
+DISCARD_REASON = fields.String(required=True, validate=validate.Length(min=1, max=1000),
+                               metadata={"description": "Why the command is set aside, kept in its history."})
+
+
+class DiscardRequest(Body):
+    reason = DISCARD_REASON
+
+
+class DiscardFilter(Body):
+    """Dead commands a filter picks, as a replay's filter picks them, and the reason."""
+
+    type = fields.String(load_default=None, allow_none=True, validate=COMMAND_TYPE)
+    domain = DomainName(load_default=None, allow_none=True, metadata=DOMAIN_DOCS)
+    since = UtcDateTime(load_default=None, allow_none=True,
+                        metadata={"description": "Only commands last changed at or after this time."})
+    reason = DISCARD_REASON
+
+
 class SyncRunRequest(Body):
     dry_run = StrictBoolean(load_default=False)
 
@@ -196,6 +215,14 @@ class Replayed(Answer):
 
 
 class ReplayedMany(Replayed):
+    count = fields.Integer()
+
+
+class Discarded(Answer):
+    discarded = fields.List(fields.Integer())
+
+
+class DiscardedMany(Discarded):
     count = fields.Integer()
 
 

@@ -53,6 +53,9 @@ class Refusal(Exception):
 
 def error_response(refusal: Refusal) -> Response:
     count_refusal(refusal.code)
+    from listener.refusals import keep  # it reads the hook endpoint's id pattern, whose module imports this one
+
+    keep(refusal.status, refusal.code, refusal.message)
     response = jsonify(error=refusal.code, message=refusal.message, details=refusal.details)
     response.status_code = refusal.status
     response.headers.update(refusal.headers)

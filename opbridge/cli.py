@@ -144,6 +144,7 @@ WORKER_NEEDS = ("op_url", "op_username", "op_password")
 def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: int | None) -> None:
     """Run dispatcher threads until SIGTERM or SIGINT."""
     import outbox.handlers  # noqa: F401 - registers every handler
+    from outbox.circuits import SERVICE_SETTINGS, credentials_digest
     from outbox.scheduler import start_scheduler
     from outbox.worker import Worker
 
@@ -153,6 +154,7 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
     runner = Worker(
         runtime.outbox, threads or settings.worker_threads, settings.poll_seconds, grace_seconds=grace,
         services=runtime.services, circuit_pause_seconds=settings.circuit_pause_seconds,
+        credentials={service: credentials_digest(settings, service) for service in SERVICE_SETTINGS},
     )
     if metrics_port:
         from prometheus_client import start_http_server
@@ -167,6 +169,10 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
     finally:
         if scheduler is not None:
             scheduler.stop()
+    if runner.forced.is_set():
+        # Handler threads may still be in a call; waiting for them is what a second Ctrl-C refused.
+        logging.shutdown()
+        os._exit(1)
 
 
 COMMAND_COLUMNS = ("id", "type", "aggregate_key", "status", "attempts", "next_attempt_at", "last_error")
@@ -256,14 +262,41 @@ def commands_replay(runtime: Runtime, ids: tuple[int, ...], status: str | None, 
     if ids:
         replayed = outbox.replay([command_id for command_id in ids if command_id <= MAX_ID])
     else:
-        replayed = _replay_in_batches(outbox, outbox.replayable(status, type_, domain, since))
+        replayed = _in_batches(outbox, outbox.replayable(status, type_, domain, since), "Replaying", outbox.replay)
     missing = sorted(set(ids) - set(replayed))
     click.echo(f"Replayed {len(replayed)} command(s).")
     if missing:
-        raise Failure(f"Not replayed: {_why_not_replayed(outbox, missing)}; only dead or done commands can be replayed.")
+        raise Failure(f"Not replayed: {_why_not(outbox, missing)}; only dead or done commands can be replayed.")
 
 
-def _why_not_replayed(outbox: Outbox, ids: list[int]) -> str:
+@commands.command("discard")
+@click.argument("ids", nargs=-1, type=COMMAND_ID)
+@click.option("--reason", required=True, help="Why: kept in each command's history.")
+@click.option("--all-dead", is_flag=True, help="Discard every dead command the filters pick.")
+@click.option("--type", "type_")
+@click.option("--domain", callback=_domain, help="Any case, Unicode or punycode.")
+@click.option("--since", callback=_parse_since, help="Only commands last changed at or after this UTC time.")
+@pass_runtime
+def commands_discard(runtime: Runtime, ids: tuple[int, ...], reason: str, all_dead: bool, type_: str | None,
+                     domain: str | None, since: datetime | None) -> None:
+    """Set dead commands aside for good: never run again, kept with the reason until purged."""
+    if bool(ids) == all_dead:
+        raise click.UsageError("Give command ids or --all-dead, not both and not neither.")
+    if not reason.strip():
+        raise click.BadParameter("say why, in a few words", param_hint="--reason")
+    outbox = runtime.outbox
+    if ids:
+        chosen = [command_id for command_id in ids if command_id <= MAX_ID]
+    else:
+        chosen = outbox.replayable(DEAD, type_, domain, since)
+    discarded = _in_batches(outbox, chosen, "Discarding", lambda batch: outbox.discard(batch, reason.strip()))
+    missing = sorted(set(ids) - set(discarded))
+    click.echo(f"Discarded {len(discarded)} command(s).")
+    if missing:
+        raise Failure(f"Not discarded: {_why_not(outbox, missing)}; only dead commands can be discarded.")
+
+
+def _why_not(outbox: Outbox, ids: list[int]) -> str:
     reasons = []
     for command_id in ids:
         record = outbox.get_command(command_id) if command_id <= MAX_ID else None
@@ -271,24 +304,61 @@ def _why_not_replayed(outbox: Outbox, ids: list[int]) -> str:
     return ", ".join(reasons)
 
 
-def _replay_in_batches(outbox: Outbox, ids: list[int], batch: int = 500) -> list[int]:
-    # Short transactions: a bulk replay must not hold locks live traffic waits on.
-    replayed: list[int] = []
-    with click.progressbar(length=len(ids), label="Replaying", file=sys.stderr) as bar:
+def _in_batches(outbox: Outbox, ids: list[int], label: str, change: Any, batch: int = 500) -> list[int]:
+    # Short transactions: a bulk change must not hold locks live traffic waits on.
+    changed: list[int] = []
+    with click.progressbar(length=len(ids), label=label, file=sys.stderr) as bar:
         for start in range(0, len(ids), batch):
             chunk = ids[start:start + batch]
-            replayed += outbox.replay(chunk)
+            changed += change(chunk)
             bar.update(len(chunk))
-    return replayed
+    return changed
+
+
+@cli.group(cls=Group)
+def circuit() -> None:
+    """Circuits: calls to a service paused after it refused opbridge's credentials."""
+
+
+@circuit.command("show")
+@pass_runtime
+def circuit_show(runtime: Runtime) -> None:
+    """The circuits open now, with until when and why."""
+    from outbox.circuits import open_circuits
+
+    rows = open_circuits(runtime.outbox.engine, runtime.outbox.clock())
+    echo_records(rows, ("service", "open_until", "code", "reason"), False, empty="Every circuit is closed: calls flow.")
+
+
+@circuit.command("close")
+@click.argument("service", type=click.Choice(("openprovider", "whmcs", "configuration")), default="openprovider")
+@pass_runtime
+def circuit_close(runtime: Runtime, service: str) -> None:
+    """Resume calls to SERVICE now: after fixing what it refused (an IP whitelist, a password)."""
+    import outbox.handlers  # noqa: F401 - registers every handler
+    from outbox import circuits
+    from outbox.registry import registry
+
+    outbox = runtime.outbox
+    who = f"opbridge circuit close, by {os.environ.get('USER') or 'an operator'}"
+    due = circuits.close(outbox.engine, service, registry.types_of(service), outbox.clock(), who)
+    if due is None:
+        raise Failure(f"The {service} circuit is not open.")
+    click.echo(f"Closed the {service} circuit: {due} command(s) due now; running workers resume within a heartbeat "
+               f"({max(1, runtime.settings.lease_seconds // 3)} s).")
 
 
 @cli.command()
 @click.option("--older-than", "days", type=click.IntRange(1), help="Days to keep (default OPBRIDGE_RETENTION_DAYS).")
 @pass_runtime
 def purge(runtime: Runtime, days: int | None) -> None:
-    """Delete done commands and their events older than the retention period."""
-    removed = runtime.outbox.purge(days or runtime.settings.retention_days)
-    click.echo(f"Purged {removed} done command(s).")
+    """Delete done and discarded commands and their events older than the retention period."""
+    from outbox.event_log import purge_refusals
+
+    outbox, days = runtime.outbox, days or runtime.settings.retention_days
+    removed = outbox.purge(days)
+    purge_refusals(outbox.engine, outbox.clock(), days)
+    click.echo(f"Purged {removed} done or discarded command(s).")
 
 
 @cli.command()
@@ -369,13 +439,14 @@ def sandbox() -> None:
 def _register_parts() -> None:
     # Each part owns its verbs; the command line only gathers them.
     from listener.cli import serve
+    from listener.events_cli import events
     from opclient.cli import authcode, check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
     from outbox.sync.cli import sync
     from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, authcode, dns_templates, sync, move_registrar):
+    for command in (serve, events, check, authcode, dns_templates, sync, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -160,7 +160,9 @@ class Demo:
         say(f"dashboard    {listener}/admin/")
         say(f"admin token  {self.admin_token}")
         say(f"admin API    curl -H 'Authorization: Bearer {self.admin_token}' {listener}/api/v1/commands")
-        say(f"sandboxes    Openprovider {self.op_url}/_sandbox  WHMCS {self.whmcs_url}/_sandbox")
+        say(f"sandboxes    Openprovider {self.op_url}/_sandbox/counters  WHMCS {self.whmcs_url}/_sandbox/emails")
+        # The demo's database is in a temporary folder: the command line finds it only when told.
+        say(f"command line OPBRIDGE_DATABASE_URL={self.settings.database_url} opbridge commands list")
         stop.wait()
         worker.stop()
         thread.join()

@@ -1,4 +1,4 @@
-"""WHMCS contacts (DESIGN.md §3) as Openprovider customer bodies, and their hashes.
+"""WHMCS contacts (docs/events.md, "Contacts") as Openprovider customer bodies, and their hashes.
 
 Mapping choices:
 - ``address1`` is split into street, house number and suffix: a trailing number for the
@@ -82,7 +82,7 @@ class Street:
 
 @dataclasses.dataclass(frozen=True)
 class Contact:
-    """The DESIGN.md §3 Contact shape, validated."""
+    """A contact as events carry it (docs/events.md, "Contacts"), validated."""
 
     first_name: str
     last_name: str

@@ -20,10 +20,13 @@ CIRCUIT_OPENINGS = Counter("opbridge_circuit_openings_total", "Times calls to th
 
 
 class Circuit:
-    def __init__(self, service: str, pause_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, service: str, pause_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 on_open: Callable[[float, str, str | None], None] | None = None) -> None:
         self.service = service
         self.pause_seconds = pause_seconds
         self.clock = clock
+        # Told (pause, reason, code) once per opening: where the fleet and the dashboard learn of it.
+        self.on_open = on_open
         self._until = 0.0
         self._lock = threading.Lock()
 
@@ -35,7 +38,13 @@ class Circuit:
             return 0.0
         return left
 
-    def open(self, reason: str) -> float:
+    def close(self) -> None:
+        """Resume calls now: an operator or a worker with other settings closed it for the fleet."""
+        with self._lock:
+            self._until = 0.0
+        CIRCUIT_OPEN.labels(self.service).set(0)
+
+    def open(self, reason: str, code: str | None = None) -> float:
         """Pause the service (logged once per opening); returns the pause in seconds."""
         with self._lock:
             if self.remaining() > 0:
@@ -47,4 +56,6 @@ class Circuit:
             "calls paused: the service refused our credentials",
             extra={"service": self.service, "pause_seconds": self.pause_seconds, "reason": reason},
         )
+        if self.on_open is not None:
+            self.on_open(self.pause_seconds, reason, code)
         return self.pause_seconds

@@ -218,3 +218,55 @@ class SyncChange(Base):
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
+
+
+class WorkerRecord(Base):
+    """A running worker process, as its heartbeat last told: the dashboard's workers page.
+
+    A row whose heartbeat is older than the lease belongs to a worker that died; the next
+    heartbeat of any worker removes it, as it puts the dead worker's commands back.
+    """
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    threads: Mapped[int]
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CircuitRecord(Base):
+    """An open circuit as the fleet sees it: until when calls to a service wait, and why.
+
+    ``credentials`` is a one-way digest of the settings the service was refused with: a
+    worker that starts with other ones closes the circuit and tries at once.
+    """
+
+    __tablename__ = "circuits"
+
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    open_until: Mapped[datetime | None]
+    opened_at: Mapped[datetime]
+    code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    credentials: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(255))
+
+
+class RefusedEvent(Base):
+    """A request to the hook endpoint the listener refused, and why (the events page).
+
+    What could be read of it only: never its body, which may be anyone's. The listener
+    records a few a second at most, so a flood of bad requests cannot flood the table.
+    """
+
+    __tablename__ = "refused_events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    webhook_id: Mapped[str | None] = mapped_column(String(128))
+    type: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[int]
+    error: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)

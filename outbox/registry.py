@@ -87,5 +87,10 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._entries)
 
+    def types_of(self, service: str) -> list[str]:
+        """The command types a pause of ``service`` holds back (a missing setting's circuit: those calling no one service)."""
+        calls = None if service == "configuration" else service
+        return sorted(name for name, entry in self._entries.items() if entry.service == calls)
+
 
 registry = Registry()

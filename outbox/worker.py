@@ -18,11 +18,12 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from opbridge import logs
 from opbridge.metrics import ATTEMPTS, DISPATCH_LAG
-from outbox import calllog
+from outbox import calllog, circuits, workers
 from outbox.circuit import Circuit
 from outbox.failures import classify
 from outbox.notify import start_waker
@@ -60,6 +61,7 @@ class Worker:
         name: str | None = None,
         circuit_pause_seconds: float = 300.0,
         batch: int | None = None,
+        credentials: dict[str, str] | None = None,
     ) -> None:
         self.outbox = outbox
         self.threads = threads
@@ -72,6 +74,7 @@ class Worker:
         self.grace_seconds = grace_seconds
         self.name = name or worker_name()
         self.stopping = threading.Event()
+        self.forced = threading.Event()
         self.wake = threading.Event()
         # Every command this worker holds a lease on: queued, running, or finished with
         # success and waiting for the next round to record it (its domain waits too).
@@ -80,29 +83,50 @@ class Worker:
         self._lock = threading.Lock()
         self._circuit_pause = circuit_pause_seconds
         self.circuits: dict[str, Circuit] = {}
+        # Per service, a digest of the settings its calls are made with (outbox.circuits).
+        self.credentials = credentials or {}
 
     # -- lifecycle -----------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stop())
+            signal.signal(signum, lambda *_: self.stop_now() if self.stopping.is_set() else self.stop())
 
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
 
+    def stop_now(self) -> None:
+        """A second signal: give back what runs, as a crash would but without the lease's wait."""
+        self.forced.set()
+        self.wake.set()
+
     def run(self) -> None:
         log.info("worker started", extra={"worker": self.name, "threads": self.threads})
         self.outbox.refresh_statistics()  # a backlog may have built up while no worker ran
+        self._close_circuits_of_other_settings()
+        workers.register(self.outbox.engine, self.name, self.threads, self.outbox.clock())
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
         start_waker(self.outbox.engine, self.wake, self.stopping)
-        with ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch") as pool:
+        pool = ThreadPoolExecutor(self.threads, thread_name_prefix="dispatch")
+        try:
             while not self.stopping.is_set():
                 if not self._round_or_back_off(pool):
                     self._wait()
             self._drain()
+        finally:
+            # Stopped at once, handlers still running are left behind: the process exits
+            # without them, and their late outcomes would find the commands given back.
+            pool.shutdown(wait=not self.forced.is_set(), cancel_futures=True)
+        self._unregister()
         log.info("worker stopped", extra={"worker": self.name})
+
+    def _unregister(self) -> None:
+        try:
+            workers.unregister(self.outbox.engine, self.name)
+        except Exception:  # noqa: BLE001 - the next heartbeat of another worker removes the row
+            log.exception("removing this worker's row failed")
 
     def run_until_idle(self) -> None:
         """Run everything runnable now, then return (for tests and `sync run`)."""
@@ -250,7 +274,7 @@ class Worker:
             log.exception("handler raised", extra={"command": command.id, "type": command.type})
         circuit = self.circuit(verdict.pause_service)
         if circuit:
-            pause = circuit.open(verdict.failure.message)
+            pause = circuit.open(verdict.failure.message, verdict.failure.code)
             self.outbox.release(command, pause, verdict.failure)
             return "paused"
         return self._recorded_or_dead(command, lambda: self.outbox.fail(command, verdict.failure, calls))
@@ -260,8 +284,35 @@ class Worker:
             return None
         with self._lock:
             if service not in self.circuits:
-                self.circuits[service] = Circuit(service, self._circuit_pause)
+                self.circuits[service] = Circuit(service, self._circuit_pause,
+                                                 on_open=lambda *opening: self._record_opening(service, *opening))
             return self.circuits[service]
+
+    def _record_opening(self, service: str, pause: float, reason: str, code: str | None) -> None:
+        now = self.outbox.clock()
+        try:
+            circuits.record_opening(self.outbox.engine, service, now, now + timedelta(seconds=pause), code, reason,
+                                    self.credentials.get(service))
+        except Exception:  # noqa: BLE001 - the pause holds in this worker all the same
+            log.exception("recording the circuit's opening failed", extra={"service": service})
+
+    def _close_circuits_of_other_settings(self) -> None:
+        """A circuit opened on settings other than this worker's: try these at once."""
+        for service, digest in self.credentials.items():
+            due = circuits.close_if_credentials_changed(
+                self.outbox.engine, service, digest, self.registry.types_of(service), self.outbox.clock(), self.name)
+            if due is not None:
+                log.warning("this worker's settings differ from those the service refused: calls resume now",
+                            extra={"service": service, "commands_due": due})
+
+    def _follow_closed_circuits(self) -> None:
+        """An operator, or a worker started with other settings, closed a circuit for the fleet."""
+        with self._lock:
+            open_here = [circuit for circuit in self.circuits.values() if circuit.remaining()]
+        for circuit in open_here:
+            if circuits.closed_for_fleet(self.outbox.engine, circuit.service):
+                circuit.close()
+                self.wake.set()
 
     # -- background duties ---------------------------------------------------
 
@@ -270,32 +321,57 @@ class Worker:
         while not self.stopping.wait(interval):
             try:
                 self.outbox.renew_lease(self.name, self._held_ids())
+                workers.beat(self.outbox.engine, self.name, self.outbox.clock(), self.outbox.lease)
+                self._follow_closed_circuits()
                 if self.outbox.recover_expired():
                     self.wake.set()
             except Exception:  # noqa: BLE001 - a database blip must not stop the heartbeat
                 log.exception("heartbeat failed")
 
     def _drain(self) -> None:
-        self._give_back_queued()
+        given_back = self._give_back_queued()
         deadline = time.monotonic() + self.grace_seconds
+        running = self._held_ids()
+        # Said at once: an operator who hears nothing for the whole grace presses again, or kills.
+        log.warning(
+            f"stopping: {given_back} queued command(s) given back; waiting up to {self.grace_seconds:g} s for the "
+            f"{len(running)} running; a second Ctrl-C (or SIGTERM) stops now and gives those back too",
+            extra={"worker": self.name, "ids": running},
+        )
         while True:
             try:
                 self._record_and_lease(None, 0)
             except Exception:  # noqa: BLE001 - a database outage must not turn a stop into a crash
                 log.exception("recording finished commands failed while stopping; trying again until the grace ends")
-            if not self._held_ids() or time.monotonic() >= deadline:
+            if not self._held_ids() or time.monotonic() >= deadline or self.forced.is_set():
                 break
             self._wait()
+        if self.forced.is_set():
+            self._give_back_running()
         left = self._held_ids()
-        if left:
+        if left and not self.forced.is_set():
             log.warning("stopping with commands still running; their leases will expire", extra={"ids": left})
 
-    def _give_back_queued(self) -> None:
+    def _give_back_running(self) -> None:
+        with self._lock:
+            running = [command for command_id, (command, _) in self._held.items() if command_id not in self._succeeded]
+        for command in running:
+            try:
+                self.outbox.release(command)
+            except Exception:  # noqa: BLE001 - its lease expires instead
+                log.exception("giving back a running command failed; its lease will expire", extra={"command": command.id})
+        log.warning(f"stopped at once: {len(running)} running command(s) given back, their tries not counted",
+                    extra={"worker": self.name, "ids": [command.id for command in running]})
+
+    def _give_back_queued(self) -> int:
+        """Give back the commands no thread has started; how many."""
         with self._lock:
             held = list(self._held.values())
         # Cancelling runs the done callback, which takes the lock: so not under it.
-        for command in [command for command, future in held if future.cancel()]:
+        queued = [command for command, future in held if future.cancel()]
+        for command in queued:
             try:
                 self.outbox.release(command)
             except Exception:  # noqa: BLE001 - a database outage must not turn a stop into a crash
                 log.exception("giving back a queued command failed; its lease will expire", extra={"command": command.id})
+        return len(queued)

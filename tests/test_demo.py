@@ -75,8 +75,19 @@ def test_demo_serve_keeps_everything_up_until_sigterm(tmp_path):  # noqa: ANN001
         _assert_the_story(story)
         ports = _listening_ports(process.pid)
         assert len(ports) == 3  # the listener and both sandboxes
-        page = requests.get(dashboard.group(1), headers={"Authorization": f"Bearer {token.group(1)}"}, timeout=10)
+        bearer = {"Authorization": f"Bearer {token.group(1)}"}
+        page = requests.get(dashboard.group(1), headers=bearer, timeout=10)
         assert page.status_code == 200 and "dead" in page.text.lower()
+        _, sandboxes = _read_until(process, r"sandboxes +Openprovider (\S+) +WHMCS (\S+)")
+        assert [requests.get(url, timeout=10).status_code for url in sandboxes.groups()] == [200, 200]
+        _, database = _read_until(process, r"command line +OPBRIDGE_DATABASE_URL=(\S+) ")
+        listed = subprocess.run([sys.executable, "-m", "opbridge", "commands", "show", "2"], cwd=tmp_path,
+                                env=_env() | {"OPBRIDGE_DATABASE_URL": database.group(1)}, capture_output=True, text=True)
+        assert listed.returncode == 0 and "taken-demo.nl" in listed.stdout and "dead" in listed.stdout
+        # The sync moved drift-demo.com's WHMCS expiry to Openprovider's: the mirror shows what WHMCS holds now.
+        api = dashboard.group(1).replace("/admin/", "/api/v1/domains/drift-demo.com")
+        mirror = requests.get(api, headers=bearer, timeout=10).json()["mirror"]
+        assert mirror["whmcs_expiry_date"] == mirror["op_expiration_date"]
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=60)
     finally:

@@ -61,3 +61,14 @@ def mirrored(engine: Engine, name: str) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(select(domains).where(domains.c.name == name)).first()
     return dict(row._mapping) if row else None
+
+
+# The WHMCS fields a sync write sets, and the mirror's columns that hold them.
+WHMCS_COLUMNS = {"status": "whmcs_status", "expiry_date": "whmcs_expiry_date", "next_due_date": "whmcs_next_due_date"}
+
+
+def remember_whmcs(engine: Engine, name: str, written: dict[str, Any]) -> None:
+    """After a write to WHMCS, the mirror holds what WHMCS holds now, not what the import read before."""
+    values = {WHMCS_COLUMNS[field]: value for field, value in written.items() if field in WHMCS_COLUMNS}
+    if values:
+        _update(engine, name, {**values, "updated_at": utcnow()})

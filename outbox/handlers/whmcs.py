@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from outbox.handlers.mirror import remember_whmcs
 from outbox.registry import Context, PermanentFailure, registry
 from outbox.sync import records, report
 from outbox.sync.commands import LOG_ACTIVITY, SEND_REPORT, UPDATE_DOMAIN, UPDATE_INVOICE
@@ -31,12 +32,11 @@ def _date(payload: dict, field: str) -> date | None:
 def whmcs_update_domain(context: Context) -> str:
     payload = context.payload
     changes = payload["changes"]
-    context.services.whmcs.update_client_domain(
-        payload["domain_id"],
-        status=changes.get("status"),
-        expiry_date=_date(changes, "expiry_date"),
-        next_due_date=_date(changes, "next_due_date"),
-    )
+    written = {"status": changes.get("status"), "expiry_date": _date(changes, "expiry_date"),
+               "next_due_date": _date(changes, "next_due_date")}
+    context.services.whmcs.update_client_domain(payload["domain_id"], **written)
+    remember_whmcs(context.services.engine, payload["domain"],
+                   {field: value for field, value in written.items() if value is not None})
     return "set " + ", ".join(f"{field}={value}" for field, value in sorted(changes.items()))
 
 
