@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import datetime
 from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
@@ -25,10 +25,13 @@ from listener.charts import bar_chart
 from listener.command_filter import BadFilter, CommandFilter
 from listener.domains import normalise_domain
 from listener.ids import MAX_ID
+from listener.relative_time import relative
 from listener.services import services
 from opbridge.times import json_default
 from opclient.names import to_unicode
+from outbox.circuits import open_circuits
 from outbox.handlers.mirror import mirrored
+from outbox.store import utcnow
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
 
@@ -77,15 +80,29 @@ def _csrf_token() -> str:
     return session["csrf"]
 
 
-def _check_csrf() -> None:
+def check_csrf() -> None:
     sent = request.form.get("csrf", "")
     if not session.get("csrf") or not secrets.compare_digest(sent, session["csrf"]):
         abort(400, "The form expired; reload the page and try again.")
 
 
+# The pages that follow a moving queue; never a form, whose input a reload would lose.
+LIVE_PAGES = {"dashboard.overview", "dashboard.commands", "dashboard.workers", "dashboard.events",
+              "dashboard.command", "dashboard.domain"}
+LIVE_SECONDS = 5
+
+
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"csrf_token": _csrf_token}
+    # Live refresh is the page reloading itself (a meta refresh): it works without JavaScript.
+    live_on = bool(session.get("live"))
+    return {"csrf_token": _csrf_token, "live_on": live_on,
+            "live_refresh": LIVE_SECONDS if live_on and request.endpoint in LIVE_PAGES else None}
+
+
+@bp.app_template_filter("ago")
+def ago(moment: datetime) -> str:
+    return relative(moment, utcnow())
 
 
 @bp.app_template_filter("json_text")
@@ -120,7 +137,7 @@ def _filter(args: Any) -> CommandFilter:
         abort(400, str(error))
 
 
-def _id_arg(values: Any, name: str) -> int | None:
+def id_arg(values: Any, name: str) -> int | None:
     raw = values.get(name) or ""
     if not raw:
         return None
@@ -129,7 +146,7 @@ def _id_arg(values: Any, name: str) -> int | None:
     return int(raw)
 
 
-def _back_to(default: str) -> str:
+def back_to(default: str) -> str:
     # Only a path inside the dashboard: never a redirect to somewhere else.
     target = request.form.get("next", "")
     if target.startswith(PREFIX + "/") and not target.startswith("//") and "\\" not in target:
@@ -142,17 +159,25 @@ def _back_to(default: str) -> str:
 
 @bp.post("/login")
 def sign_in() -> Any:
-    _check_csrf()
+    check_csrf()
     if not token_is_valid(request.form.get("token", "")):
         return render_template("admin/login.html", error="That token is not one of the admin tokens."), 401
     session.clear()
     session["admin"] = True
-    return redirect(_back_to(url_for("dashboard.overview")))
+    return redirect(back_to(url_for("dashboard.overview")))
+
+
+@bp.post("/live")
+def toggle_live() -> Response:
+    """Live refresh on or off for this session: a preference, so no confirmation."""
+    check_csrf()
+    session["live"] = not session.get("live")
+    return redirect(back_to(url_for("dashboard.overview")))
 
 
 @bp.post("/logout")
 def sign_out() -> Response:
-    _check_csrf()
+    check_csrf()
     session.clear()
     return redirect(url_for("dashboard.overview"))
 
@@ -184,20 +209,16 @@ def overview() -> Any:
 
 
 def _circuit() -> dict[str, Any] | None:
-    """The circuit opening that still holds calls back, read from the tries workers handed back."""
-    outbox, pause = services().outbox, timedelta(seconds=services().settings.circuit_pause_seconds)
-    now = outbox.clock()
-    last = outbox.last_pause(now - pause)
-    if last is None:
-        return None
-    until = last["started_at"] + timedelta(milliseconds=last["duration_ms"]) + pause
-    return {"until": until, "code": last["error_code"], "reason": last["error"]} if until > now else None
+    """The circuit that holds calls back longest, as the workers recorded its opening."""
+    opened = open_circuits(services().engine, services().outbox.clock())
+    return {"service": opened[0]["service"], "until": opened[0]["open_until"], "code": opened[0]["code"],
+            "reason": opened[0]["reason"] or ""} if opened else None
 
 
 @bp.get("/commands")
 def commands() -> Any:
     chosen = _filter(request.args)
-    before = _id_arg(request.args, "before")
+    before = id_arg(request.args, "before")
     rows = services().outbox.list_commands(**chosen.store_arguments(), limit=PAGE, after_id=before)
     return render_template(
         "admin/commands.html", filter=chosen, rows=rows, statuses=STATUSES,
@@ -208,10 +229,9 @@ def commands() -> Any:
 
 @bp.get("/commands/<id:command_id>")
 def command(command_id: int) -> Any:
-    record = services().outbox.get_command(command_id)
-    if record is None:
-        abort(404, f"There is no command with id {command_id}.")
-    return render_template("admin/command.html", command=record, domain=readable_domain(record["aggregate_key"]))
+    record = find_command(command_id)
+    return render_template("admin/command.html", command=record, domain=readable_domain(record["aggregate_key"]),
+                           webhook_id=record.pop("webhook_id"))
 
 
 @bp.route("/commands/<id:command_id>/replay", methods=["GET", "POST"])
@@ -220,19 +240,24 @@ def replay(command_id: int) -> Any:
     if request.method == "GET":
         record = _replayable(command_id)
         return render_template("admin/confirm_replay.html", command=record, domain=readable_domain(record["aggregate_key"]))
-    _check_csrf()
+    check_csrf()
     if not services().outbox.replay([command_id]):
         _replayable(command_id)  # says why not
     flash(f"Command {command_id} is pending again.")
-    return redirect(_back_to(url_for("dashboard.overview")))
+    return redirect(back_to(url_for("dashboard.overview")))
 
 
 def _replayable(command_id: int) -> dict[str, Any]:
+    record = find_command(command_id)
+    if record["status"] not in (DEAD, DONE):
+        abort(409, f"Command {command_id} is {record['status']}; only dead or done commands can be replayed.")
+    return record
+
+
+def find_command(command_id: int) -> dict[str, Any]:
     record = services().outbox.get_command(command_id)
     if record is None:
         abort(404, f"There is no command with id {command_id}.")
-    if record["status"] not in (DEAD, DONE):
-        abort(409, f"Command {command_id} is {record['status']}; only dead or done commands can be replayed.")
     return record
 
 
@@ -243,9 +268,9 @@ def replay_shown() -> Any:
         chosen = _bulk_filter(request.args)
         ids = _matching_ids(chosen, through=None)
         return render_template("admin/confirm_replay_shown.html", filter=chosen, ids=ids, through=max(ids, default=0))
-    _check_csrf()
+    check_csrf()
     chosen = _bulk_filter(request.form)
-    through = _id_arg(request.form, "through")
+    through = id_arg(request.form, "through")
     if through is None:
         abort(400, "The form lost its upper id; open the list and confirm again.")
     # Only what the confirmation page counted: commands failing since then wait for a new look.
@@ -292,7 +317,7 @@ def domain(name: str) -> Any:
         abort(400, f"{name} {error}.")
     if key != name:
         return redirect(url_for("dashboard.domain", name=key))
-    before = _id_arg(request.args, "before")
+    before = id_arg(request.args, "before")
     history = services().outbox.list_commands(aggregate_key=key, limit=PAGE, after_id=before)
     mirror = mirrored(services().engine, key)
     status = 404 if mirror is None and not history and before is None else 200
@@ -326,3 +351,7 @@ def readable_domain(key: str) -> str:
         return to_unicode(key)
     except ValueError:
         return key
+
+
+# The pages and actions beyond the queue's own live in modules of their own, on this blueprint.
+from listener import dashboard_actions, dashboard_views  # noqa: E402,F401

@@ -946,18 +946,6 @@ class Outbox:
                     failed[int(minute)] += n
         return [MinuteOfTries(start + timedelta(minutes=i), done[i], failed[i]) for i in range(minutes)]
 
-    def last_pause(self, since: datetime) -> dict[str, Any] | None:
-        """The newest try a worker handed back because a service refused it (a circuit opening)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(attempts)
-                .where(attempts.c.id >= first_id_written(conn, attempts, attempts.c.started_at, since),
-                       attempts.c.outcome == "paused", attempts.c.error_code.is_not(None))
-                .order_by(attempts.c.id.desc())
-                .limit(1)
-            ).first()
-        return dict(row._mapping) if row else None
-
     def counts_by_type(self, statuses: Sequence[str] = STATUSES) -> dict[str, dict[str, int]]:
         """{type: {status: n}} over commands of ``statuses``, for every type that has any, from the tallies."""
         counted: dict[str, dict[str, int]] = {}

@@ -156,3 +156,113 @@ def test_find_replay_and_watch_a_dead_command(tmp_path, listener, sandbox_url, w
 
 def _shoot(page, folder: Path, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_the_operator_pages_beside_the_queue_without_javascript(tmp_path, listener, sandbox_url, worker, chromium):  # noqa: ANN001
+    """Workers, events (refused ones with their reason), bulk discard, "run sync now", closing a
+    circuit and live refresh, in a browser with JavaScript off: every page is a link or a form."""
+    import threading
+    from datetime import timedelta
+
+    from outbox.circuits import record_opening
+    from outbox.store import utcnow
+
+    base_url, database_url = listener
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    session = requests.Session()
+    SandboxAdmin(sandbox_url).set_faults(script=[{"fault": "error", "operation": "create_domain", "times": 2 * TRIES}])
+    dead = [signed_post(session, base_url, "order.accepted", order(name)).json()["commands"][0]
+            for name in ("first-dead.com", "second-dead.com")]
+    assert worker.run_until_settled(30)["dead"] == 2
+    forged = session.post(f"{base_url}/hooks/whmcs", data=b"{}", timeout=10, headers={
+        "Content-Type": "application/json", "webhook-id": "evt_forged", "webhook-timestamp": "1",
+        "webhook-signature": "v1,AAAA"})
+    assert forged.status_code == 401
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    context.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
+    page = context.new_page()
+
+    # A live worker holds a command mid-call (each sandbox call takes 3 s).
+    SandboxAdmin(sandbox_url).set_faults(latency_ms=3000)
+    worker.grace_seconds = 20
+    running = threading.Thread(target=worker.run)
+    running.start()
+    try:
+        lock = signed_post(session, base_url, "domain.lock_changed", {"domain_id": 7, "domain": "held.com", "locked": True})
+        [held] = lock.json()["commands"]
+        for _ in range(100):
+            page.goto(f"{base_url}/admin/workers")
+            if f"/admin/commands/{held}" in page.content():
+                break
+            page.wait_for_timeout(100)
+        text = page.inner_text("main")
+        assert worker.name in text and page.locator(".worker dd").first.inner_text() == "2"  # its threads
+        assert page.locator(".worker .ago").count() >= 2  # started and heartbeat, relative beside absolute
+        assert page.locator(f"a[href='/admin/commands/{held}']").count() == 1
+        _shoot(page, shots, "workers-1280")
+    finally:
+        worker.stop()
+        running.join(60)
+    page.goto(f"{base_url}/admin/workers")
+    assert page.locator("#no-workers").count() == 1  # a stopped worker removes its row
+
+    # Events: accepted ones link their commands; refused ones say why.
+    page.goto(f"{base_url}/admin/events")
+    assert page.locator(f"#accepted a[href='/admin/commands/{dead[0]}']").count() == 1
+    page.click("#show-refused")
+    assert "401 timestamp_out_of_range" in page.inner_text("#refused") and "evt_forged" in page.inner_text("#refused")
+    _shoot(page, shots, "events-refused-1280")
+    page.goto(f"{base_url}/admin/commands/{dead[0]}")
+    page.click("#event-link")
+    assert page.inner_text("h1").startswith("Event ") and f"/admin/commands/{dead[0]}" in page.content()
+
+    # Bulk selection: both dead commands discarded, with one reason.
+    page.goto(f"{base_url}/admin/commands?status=dead")
+    for command_id in dead:
+        page.check(f"input[name=id][value='{command_id}']")
+    page.click("#discard-selected")
+    page.fill("#reason", "Test orders, cancelled.")
+    _shoot(page, shots, "confirm-selection-1280")
+    page.click("#confirm")
+    assert "2 commands discarded." in page.inner_text("main")
+    page.goto(f"{base_url}/admin/")
+    assert page.inner_text("#count-discarded") == "2" and page.inner_text("#count-dead") == "0"
+
+    # Run the sync now (dry), and close a circuit a worker recorded.
+    page.click("#run-sync")
+    page.check("#dry-run")
+    page.click("#confirm")
+    assert "A worker runs the dry sync now" in page.inner_text("main")
+    engine = make_engine(database_url)
+    record_opening(engine, "openprovider", utcnow(), utcnow() + timedelta(minutes=5), "196", "Authentication failed", None)
+    engine.dispose()
+    page.goto(f"{base_url}/admin/")
+    assert "Openprovider calls are paused until" in page.inner_text("#circuit")
+    _shoot(page, shots, "overview-circuit-1280")
+    page.click("#close-circuit")
+    page.click("#confirm")
+    assert "The openprovider circuit is closed" in page.inner_text("main")
+    assert page.inner_text("#circuit").startswith("Closed")
+
+    # Live refresh: opt in, and the page reloads itself, JavaScript or not.
+    page.click("#live")
+    assert page.inner_text("#live") == "Live refresh: on"
+    with page.expect_navigation(timeout=15000):
+        pass
+    page.click("#live")
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    context.close()
+
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, device_scale_factor=2)
+    phone.set_extra_http_headers({"Authorization": f"Bearer {TOKEN}"})
+    tab = phone.new_page()
+    for name, path in (("workers", "/admin/workers"), ("events", "/admin/events"),
+                       ("refused", "/admin/events?show=refused"), ("discarded", f"/admin/commands/{dead[0]}"),
+                       ("selection", f"/admin/commands/selection?action=replay&id={dead[0]}&id={dead[1]}"),
+                       ("commands", "/admin/commands")):
+        tab.goto(f"{base_url}{path}")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, name
+        _shoot(tab, shots, f"{name}-phone")
+    phone.close()

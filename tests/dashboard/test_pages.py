@@ -14,6 +14,7 @@ from sqlalchemy import insert
 
 from listener import create_app
 from opbridge.settings import load_settings
+from outbox.circuits import record_opening
 from outbox.models import Domain
 from outbox.store import Failure, NewCommand, Outbox, utcnow
 from outbox.sync.records import ChangeRow, finish_run, save_changes, start_run
@@ -123,7 +124,7 @@ def test_bad_ids_and_filters_get_a_4xx_page(dashboard):  # noqa: ANN001
     assert answers == cases
     assert "There is no such page" in dashboard.page("/admin/commands/abc").text
     refused = dashboard.page("/admin/commands?status=lost")
-    assert "The status must be one of pending, running, done, dead." in refused.text
+    assert "The status must be one of pending, running, done, dead, discarded." in refused.text
     forged = dashboard.post(f"{dashboard.base}/admin/commands/replay",
                             data={"status": "dead", "through": "99999999999999999999", "csrf": dashboard.csrf}, timeout=10)
     assert forged.status_code == 400
@@ -205,13 +206,16 @@ def test_overview_shows_activity_circuit_and_last_sync(dashboard):  # noqa: ANN0
     [claimed] = outbox.claim("test-worker", 1)
     outbox.release(claimed, 300, Failure("Openprovider refused the login.", "196"))
     engine = outbox.engine
+    record_opening(engine, "openprovider", utcnow(), utcnow() + timedelta(seconds=300), "196",
+                   "Openprovider refused the login.", None)
     run = start_run(engine, trigger="schedule", dry_run=False, period_key=None, now=utcnow())
     save_changes(engine, run, [ChangeRow("z.example", 3, "expiry_date", "2026-01-01", "2027-01-01", True, HOSTILE)])
     finish_run(engine, run, utcnow(), status="finished", domains_checked=1, changes=1)
     page = dashboard.page("/admin/")
     assert '<b id="count-dead">1</b>' in page.text and '<b id="count-pending">1</b>' in page.text
     assert re.search(r'<rect class="failed" [^>]*><title>\d\d:\d\d UTC: 1 failed</title>', page.text)
-    assert "Open until" in page.text and "196" in page.text
+    assert "Openprovider calls are paused until" in page.text and "196" in page.text
+    assert re.search(r"the login\.\s+Commands wait", page.text)  # one full stop between the reason and the next sentence
     by_type = re.search(r'<table id="by-type">.*?</table>', page.text, re.S).group(0)
     assert re.findall(r'<td class="num">(?:<a [^>]*>)?(\d+)', by_type) == ["1", "0", "1"]  # set_lock: pending, running, dead
     assert f'<a href="/admin/sync/{run}">Run {run}</a>' in page.text and "z.example" in page.text

@@ -48,15 +48,3 @@ def test_tries_per_minute_and_time_ranges(outbox, clock, engine):  # noqa: ANN00
     assert outbox.counts_by_type(("pending", "running", "dead")) == {"set_lock": {"pending": 0, "running": 0, "dead": 50}}
     assert outbox.counts_by_type(("done",)) == {"set_lock": {"done": 100}}
 
-
-def test_last_pause_is_the_newest_circuit_opening(outbox, clock):  # noqa: ANN001
-    start = clock.now
-    assert outbox.last_pause(start) is None
-    outbox.enqueue(None, [NewCommand("set_lock", "a.com", {})])
-    [claimed] = outbox.claim("w", 1)
-    clock.advance(2)
-    outbox.release(claimed, 300, Failure("Openprovider refused the login.", "196"))
-    [claimed] = outbox.claim("w", 1) or [None]
-    pause = outbox.last_pause(start)
-    assert pause["error_code"] == "196" and pause["started_at"] == start
-    assert outbox.last_pause(start + timedelta(minutes=5)) is None
