@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from opbridge.cli import cli
 from outbox.db import make_engine, upgrade
-from outbox.store import NewCommand, Outbox
+from outbox.store import Failure, NewCommand, Outbox
 
 BEYOND_IDS = "99999999999999999999999"
 
@@ -75,6 +75,23 @@ def test_commands_show_prints_each_tries_calls_and_a_success_as_a_note(store) ->
     [attempt] = [line for line in result.output.splitlines() if line.lstrip().startswith("1 ")]
     header = next(line for line in result.output.splitlines() if line.startswith("NUMBER"))
     assert attempt.rstrip().endswith("Locked.") and header.split()[-1] == "NOTE"
+
+
+def test_discard_sets_dead_commands_aside_with_a_reason(store) -> None:  # noqa: ANN001
+    env, outbox = store
+    first, second, running = outbox.enqueue(None, [NewCommand("set_lock", f"{name}.com", {}) for name in "abc"]).command_ids
+    for command in outbox.claim("t", 3):
+        if command.id != running:
+            outbox.fail(command, Failure("Openprovider error 366: prohibited", "366", transient=False))
+    usage = invoke("commands", "discard", str(first), env=env)
+    assert usage.exit_code == 2 and "--reason" in usage.output
+    one = invoke("commands", "discard", str(first), str(running), "--reason", "Cancelled by the customer.", env=env)
+    assert one.exit_code == 1 and "Discarded 1 command(s)." in one.output and f"{running} is running" in one.output
+    rest = invoke("commands", "discard", "--all-dead", "--domain", "B.com", "--reason", "Test order.", env=env)
+    assert rest.exit_code == 0 and "Discarded 1 command(s)." in rest.output
+    shown = invoke("commands", "show", str(first), env=env).output
+    assert "discarded" in shown and "Cancelled by the customer." in shown
+    assert outbox.counts()["discarded"] == 2
 
 
 def test_a_misspelt_toml_setting_is_one_sentence(tmp_path) -> None:  # noqa: ANN001

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from typing import Any
 
 import click
 
 from opbridge.settings import require
 from opbridge.tables import echo_json, echo_records
+from outbox.models import PENDING, RUNNING
 from outbox.sync import records, report
+from outbox.sync.commands import REPORT_KEY
 from outbox.sync.run import SyncBusy, run_sync
 
 SYNC_NEEDS = ("whmcs_url", "whmcs_identifier", "whmcs_secret", "op_url", "op_username", "op_password")
 CHANGE_COLUMNS = ("domain", "kind", "old_value", "new_value", "applied", "invoices", "command_id", "comment")
+DRAIN_REPORT_SECONDS = 60  # how long --drain waits for the report behind retried writes
 PHASE_LABELS = {"import": "Importing the WHMCS domains", "read": "Reading the due domains from Openprovider"}
 
 
@@ -44,8 +48,8 @@ def sync_run(dry_run: bool, drain: bool) -> None:
     finally:
         progress.close()
     if drain:
-        _drain(runtime)
-    _echo_report(runtime.engine, run_id, as_json=False)
+        _drain(runtime, run_id)
+    _echo_report(runtime.engine, run_id, as_json=False, outbox=runtime.outbox)
 
 
 @sync.command("report")
@@ -58,7 +62,7 @@ def sync_report(run_id: int | None, as_json: bool) -> None:
     _echo_report(runtime.engine, run_id, as_json)
 
 
-def _echo_report(engine: Any, run_id: int | None, as_json: bool) -> None:
+def _echo_report(engine: Any, run_id: int | None, as_json: bool, outbox: Any = None) -> None:
     run = records.load_run(engine, run_id)
     if run is None:
         raise click.ClickException("There is no such sync run." if run_id else "No sync has run yet.")
@@ -66,26 +70,52 @@ def _echo_report(engine: Any, run_id: int | None, as_json: bool) -> None:
     if as_json:
         echo_json(run | {"changes": changes})
     else:
-        _echo_table(run, changes)
+        _echo_table(run, changes, _report_state(run, outbox or _runtime().outbox))
     if run["status"] == records.FAILED:
         raise click.ClickException(f"Sync run #{run['id']} failed: {run['message']}")
 
 
-def _echo_table(run: dict[str, Any], changes: list[dict[str, Any]]) -> None:
+def _echo_table(run: dict[str, Any], changes: list[dict[str, Any]], report_state: str) -> None:
     click.echo(report.render_text(run, []).splitlines()[0])
     click.echo(f"status {run['status']}, {run['changes']} change(s), {run['errors']} error(s), "
-               f"{run['commands_enqueued']} command(s) enqueued, {run['api_calls']} API call(s), "
-               f"report {'sent' if run['report_sent'] else 'not sent'}")
+               f"{run['commands_enqueued']} command(s) enqueued, {run['api_calls']} API call(s), {report_state}")
     echo_records(changes, CHANGE_COLUMNS, False)
 
 
-def _drain(runtime: Any) -> None:
+def _report_command(outbox: Any, run_id: int) -> dict[str, Any] | None:
+    """The run's report command while it waits or runs: the newest few of the report queue hold it."""
+    for status in (PENDING, RUNNING):
+        for command in outbox.list_commands(status=status, aggregate_key=REPORT_KEY, limit=20):
+            if command["payload"].get("run_id") == run_id:
+                return command
+    return None
+
+
+def _report_state(run: dict[str, Any], outbox: Any) -> str:
+    """Said of the report as it stands, never "not sent" for one that is on its way or none at all."""
+    if run["report_sent"]:
+        return "report sent"
+    if run["dry_run"]:
+        return "no report: a dry run sends none"
+    waiting = _report_command(outbox, run["id"])
+    if waiting:
+        return f"report queued (command {waiting['id']}), not sent yet"
+    return "no report sent"
+
+
+def _drain(runtime: Any, run_id: int) -> None:
     import outbox.handlers  # noqa: F401 - registers every handler
     from outbox.worker import Worker
 
     settings = runtime.settings
-    Worker(runtime.outbox, settings.worker_threads, settings.poll_seconds, services=runtime.services,
-           circuit_pause_seconds=settings.circuit_pause_seconds).run_until_idle()
+    worker = Worker(runtime.outbox, settings.worker_threads, settings.poll_seconds, services=runtime.services,
+                    circuit_pause_seconds=settings.circuit_pause_seconds)
+    worker.run_until_idle()
+    # A write retried later ends the round's work early; the report runs after its domain's writes.
+    deadline = time.monotonic() + DRAIN_REPORT_SECONDS
+    while _report_command(runtime.outbox, run_id) and time.monotonic() < deadline:
+        time.sleep(settings.poll_seconds)
+        worker.run_until_idle()
 
 
 class PhaseProgress:

@@ -69,6 +69,22 @@ def test_replay_one_and_by_filter(admin):  # noqa: ANN001
     assert api(admin, "POST", "/commands/replay", data="[").status_code == 400
 
 
+def test_discard_one_and_by_filter(admin):  # noqa: ANN001
+    dead, pending = dead_and_pending(admin.outbox)
+    refused = api(admin, "POST", f"/commands/{pending}/discard", json={"reason": "no"})
+    assert refused.status_code == 409 and refused.json()["error"] == "not_discardable"
+    assert api(admin, "POST", "/commands/424242/discard", json={"reason": "no"}).status_code == 404
+    no_reason = api(admin, "POST", f"/commands/{dead}/discard", json={"reason": ""})
+    assert no_reason.status_code == 422 and "reason" in no_reason.json()["message"]
+    assert admin.outbox.get_command(dead)["status"] == "dead"  # a refusal changes nothing
+    assert api(admin, "POST", f"/commands/{dead}/discard", json={"reason": "Cancelled."}).json() == {"discarded": [dead]}
+    shown = api(admin, "GET", f"/commands/{dead}").json()
+    assert shown["status"] == "discarded" and shown["history"][-1]["note"] == "Cancelled."
+    assert api(admin, "POST", "/commands/discard", json={"reason": "again"}).json()["count"] == 0
+    unknown = api(admin, "POST", "/commands/discard", json={"reason": "x", "status": "done"})
+    assert unknown.status_code == 422 and unknown.json()["details"] == {"fields": ["status"]}
+
+
 def test_event_lookup(admin):  # noqa: ANN001
     dead_and_pending(admin.outbox)
     event = api(admin, "GET", "/events/evt-admin-1").json()

@@ -28,11 +28,16 @@ def test_sync_run_dry_then_drained_and_its_report(database_url, whmcs_side, open
     dry = runner.invoke(cli, ["sync", "run", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Dry run: nothing was written." in dry.output
+    assert "no report: a dry run sends none" in dry.output and "report not sent" not in dry.output
     assert "cli.com" in dry.output and "expiry_date" in dry.output
     assert whmcs_side.admin("GET", "/domains/cli.com")["expirydate"] == day(100)
+    dry_record = json.loads(runner.invoke(cli, ["sync", "report", "--json"]).output)
+    assert dry_record["changes"] and all(not change["applied"] for change in dry_record["changes"])
+    assert all("Dry run: a run would write this." in change["comment"] for change in dry_record["changes"])
 
     real = runner.invoke(cli, ["sync", "run", "--drain"])
     assert real.exit_code == 0, real.output
+    assert "report sent" in real.output and "report not sent" not in real.output  # the drain ran the report
     assert whmcs_side.admin("GET", "/domains/cli.com")["expirydate"] == day(120)
 
     latest = runner.invoke(cli, ["sync", "report", "--json"])
