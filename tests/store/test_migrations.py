@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -37,10 +38,19 @@ def test_sqlite_upgrades_itself_on_first_start(tmp_path):  # noqa: ANN001
     assert "commands" in inspect(engine).get_table_names()
 
 
-def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine):  # noqa: ANN001
-    """0003 and 0004 on a populated 0002 database: queues say what may run, tallies count, nothing else changes."""
+@pytest.mark.parametrize("slices", ["whole", "small"])
+def test_queue_heads_upgrade_keeps_every_command_and_its_order(engine, monkeypatch, slices):  # noqa: ANN001
+    """0003 and 0004 on a populated 0002 database: queues say what may run, tallies count, nothing else changes.
+
+    With small slices every data step runs over several slices of keys and of ids.
+    """
+    from outbox.migrations import batches
     from outbox.store import Outbox
     from tests.conftest import FakeClock
+
+    if slices == "small":
+        monkeypatch.setattr(batches, "KEYS_PER_SLICE", 2)
+        monkeypatch.setattr(batches, "IDS_PER_SLICE", 5)
 
     command.downgrade(alembic_config(engine), "0002")
     clock = FakeClock()
