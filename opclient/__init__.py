@@ -13,6 +13,7 @@ from opclient.errors import (
     PermanentError,
     TokenRejected,
     TransientError,
+    ZoneNotFound,
 )
 from opclient.names import DomainName, InvalidDomainName, split_domain
 from opclient.redact import CallRecord
@@ -22,6 +23,7 @@ from opclient.types import (
     Customer,
     DnsRecord,
     DnsTemplate,
+    DnsZone,
     Domain,
     DomainOrder,
     Handles,
@@ -42,6 +44,7 @@ __all__ = [
     "CustomerIdentityChanged",
     "DnsRecord",
     "DnsTemplate",
+    "DnsZone",
     "Domain",
     "DomainName",
     "DomainNotFound",
@@ -59,5 +62,6 @@ __all__ = [
     "Tld",
     "TokenRejected",
     "TransientError",
+    "ZoneNotFound",
     "split_domain",
 ]

@@ -311,6 +311,9 @@ class Customer:
 
 @dataclasses.dataclass(frozen=True)
 class DnsRecord:
+    """One record; in a zone read through ``client.dns``, ``name`` is relative to the zone
+    (``""`` for the apex), the form Openprovider takes in requests."""
+
     name: str
     type: str
     value: str
@@ -326,6 +329,39 @@ class DnsRecord:
             ttl=data.get("ttl"),
             prio=data.get("prio"),
         )
+
+    def relative_to(self, zone: str) -> DnsRecord:
+        """This record named as requests name it: Openprovider answers with full names."""
+        name = self.name.rstrip(".").lower()
+        if name == zone:
+            name = ""
+        elif name.endswith("." + zone):
+            name = name[: -len(zone) - 1]
+        return dataclasses.replace(self, name=name)
+
+    def as_api(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"name": self.name, "type": self.type, "value": self.value}
+        if self.ttl is not None:
+            record["ttl"] = self.ttl
+        if self.prio is not None:
+            record["prio"] = self.prio
+        return record
+
+
+@dataclasses.dataclass(frozen=True)
+class DnsZone:
+    """A DNS zone at Openprovider with its records, every one named relative to the zone."""
+
+    id: int
+    name: str
+    type: str
+    records: tuple[DnsRecord, ...]
+
+    @classmethod
+    def from_api(cls, data: Json) -> DnsZone:
+        name = _text(data, "name").rstrip(".").lower()
+        records = tuple(DnsRecord.from_api(_map(record)).relative_to(name) for record in data.get("records") or ())
+        return cls(id=int(data.get("id") or 0), name=name, type=_text(data, "type"), records=records)
 
 
 @dataclasses.dataclass(frozen=True)

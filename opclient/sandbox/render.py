@@ -1,6 +1,7 @@
 """Records as Openprovider answers them (the spec's ``...ResponseData`` definitions)."""
 from __future__ import annotations
 
+from . import zone_records
 from .clock import NEVER_DELETED, format_date
 from .models import HANDLE_ROLES, Customer, Domain, Template, Zone
 from .tlds import Tld
@@ -88,7 +89,7 @@ def zone(record: Zone, reseller_id: int, with_records: bool) -> dict:
         "modification_date": format_date(record.modification_date),
     }
     if with_records:
-        rendered["records"] = record.records
+        rendered["records"] = [zone_records.rendered(record.name, r) for r in record.records]
     return rendered
 
 
