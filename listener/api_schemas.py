@@ -341,6 +341,23 @@ class RegistrarSyncQuery(Query):
     live = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: read Openprovider, not the mirror."})
 
 
+class HostRecordRowAnswer(Answer):
+    hostname = fields.String(metadata={"description": "Relative to the domain; @ for the domain itself."})
+    type = fields.String(metadata={"description": "A, AAAA, MX, CNAME or TXT: the types WHMCS's page shows."})
+    address = fields.String()
+    priority = fields.String(metadata={"description": "The MX priority; empty for other types."})
+    recid = fields.String(metadata={"description": "The record as read, for SaveDNS to name what it changes."})
+
+
+class RegistrarHostRecords(Answer):
+    domain = fields.String()
+    zone = fields.Boolean(metadata={"description": "Whether Openprovider has a DNS zone for the domain; "
+                                                   "the first save creates one."})
+    records = fields.List(fields.Nested(HostRecordRowAnswer))
+    not_shown = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "Records of other types, by type: kept, never written."})
+
+
 class RegistrarDomain(Answer):
     domain = fields.String()
     status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})

@@ -9,9 +9,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from listener.domains import normalise_domain
+from outbox import host_records
 
 
 class Strict(Schema):
@@ -232,6 +233,31 @@ class PrivateNameserverChangedSchema(DomainRef):
                                   "nameserver")
 
 
+class HostRecordRow(Strict):
+    """One row of WHMCS's DNS page, as SaveDNS gets it in ``dnsrecords``."""
+
+    hostname = fields.String(load_default="", validate=validate.Length(max=253))
+    type = fields.String(load_default="", validate=validate.Length(max=10))
+    address = fields.String(load_default="", validate=validate.Length(max=4096))
+    priority = fields.Raw(load_default=None, allow_none=True)
+    recid = fields.String(load_default="", validate=validate.Length(max=8192))
+
+
+class DnsChangedSchema(DomainRef):
+    """A registrar module's SaveDNS: every row WHMCS's page sent, loaded as ``changes``, one
+    per row that differs from the record its ``recid`` says it was read as."""
+
+    records = fields.List(fields.Nested(HostRecordRow), required=True, validate=validate.Length(max=500))
+
+    @post_load
+    def _changes(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        try:
+            found = host_records.changes(data["domain"], data.pop("records"))
+        except host_records.InvalidRow as error:
+            raise ValidationError(str(error), "records") from None
+        return {**data, "changes": [change.as_payload() for change in found]}
+
+
 class SourceSchema(Strict):
     system_url = fields.String(load_default=None, allow_none=True)
     whmcs_version = fields.String(load_default=None, allow_none=True)
@@ -260,4 +286,5 @@ EVENT_DATA: dict[str, Schema] = {
     "domain.transfer_requested": TransferRequestedSchema(),
     "domain.renewal_requested": RenewalRequestedSchema(),
     "domain.private_nameserver_changed": PrivateNameserverChangedSchema(),
+    "domain.dns_changed": DnsChangedSchema(),
 }

@@ -76,6 +76,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "domain_id": 9, "domain": "Renew.Example", "period_years": 2, "expiry_date": "2027-03-01"}),
     "domain.private_nameserver_changed": envelope("domain.private_nameserver_changed", {
         "domain_id": 7, "domain": "a.example", "nameserver": "NS1.a.example", "ip": "192.0.2.1"}),
+    "domain.dns_changed": envelope("domain.dns_changed", {
+        "domain_id": 7, "domain": "a.example",
+        "records": [{"hostname": "www", "type": "A", "address": "192.0.2.1", "priority": "N/A", "recid": ""}]}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -98,6 +101,7 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.transfer_requested": [("transfer_domain", "moved.example")],
     "domain.renewal_requested": [("renew_domain", "renew.example")],
     "domain.private_nameserver_changed": [("set_private_nameserver", "a.example")],
+    "domain.dns_changed": [("save_dns", "a.example")],
 }
 
 

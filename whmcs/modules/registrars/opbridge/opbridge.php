@@ -21,10 +21,11 @@
  *   IDProtectToggle    -> domain.id_protection_changed  -> set_id_protection
  *   RequestDelete      -> domain.delete_requested       -> delete_domain
  *   Register/Modify/DeleteNameserver -> domain.private_nameserver_changed -> set_private_nameserver
+ *   SaveDNS            -> domain.dns_changed            -> save_dns (only the rows that changed)
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, GetDomainSuggestions, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDNS, GetDomainInformation (WHMCS 7.6+), CheckAvailability, GetDomainSuggestions, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -43,6 +44,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/lib/opbridge.php';
+require_once __DIR__ . '/lib/dns.php';
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -194,6 +196,11 @@ function opbridge_IDProtectToggle(array $params): array
 {
     $data = opbridge_domain_reference($params) + ['enabled' => opbridge_flag($params['protectenable'] ?? false)];
     return opbridge_write($params, 'IDProtectToggle', 'domain.id_protection_changed', $data, 'success');
+}
+
+function opbridge_SaveDNS(array $params): array
+{
+    return opbridge_dns_save($params);
 }
 
 function opbridge_RequestDelete(array $params): array
@@ -392,6 +399,11 @@ function opbridge_ns_fields(array $domain): array
         $fields['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
     }
     return $fields;
+}
+
+function opbridge_GetDNS(array $params): array
+{
+    return opbridge_dns_rows($params);
 }
 
 /**
