@@ -358,6 +358,29 @@ class RegistrarHostRecords(Answer):
                             metadata={"description": "Records of other types, by type: kept, never written."})
 
 
+class DnssecKeyAnswer(Answer):
+    flags = fields.Integer(metadata={"description": "257: key-signing key, 256: zone-signing key."})
+    alg = fields.Integer()
+    protocol = fields.Integer()
+    pub_key = fields.String()
+    readonly = fields.Boolean(metadata={"description": "Kept by Openprovider; cannot be removed."})
+
+
+class DnssecTldFacts(Answer):
+    allowed = fields.Boolean(metadata={"description": "Whether the registry takes DNSSEC keys."})
+    algorithms = fields.List(fields.Integer())
+    max_keys = fields.Integer(metadata={"description": "The most keys a domain may have; 0: no limit given."})
+
+
+class RegistrarDnssec(Answer):
+    domain = fields.String()
+    enabled = fields.Boolean()
+    keys = fields.List(fields.Nested(DnssecKeyAnswer))
+    tld = fields.Nested(DnssecTldFacts)
+    refusals = fields.List(fields.String(), metadata={
+        "description": "For a proposed change (action and key given): one sentence per limit it breaks."})
+
+
 class RegistrarDomain(Answer):
     domain = fields.String()
     status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})

@@ -109,6 +109,11 @@ def dns_changed(data: Data) -> list[NewCommand]:
     return [_command("save_dns", data, changes=data["changes"])] if data["changes"] else []
 
 
+def dnssec_changed(data: Data) -> list[NewCommand]:
+    key = {part: data[part] for part in ("action", "flags", "alg", "protocol", "pub_key")}
+    return [_command("set_dnssec_key", data, **key)]
+
+
 COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "order.accepted": order_accepted,
     "invoice.paid": invoice_paid,
@@ -124,6 +129,7 @@ COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "domain.renewal_requested": renewal_requested,
     "domain.private_nameserver_changed": private_nameserver_changed,
     "domain.dns_changed": dns_changed,
+    "domain.dnssec_changed": dnssec_changed,
 }
 
 

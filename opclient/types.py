@@ -169,6 +169,29 @@ class OrderDetails:
 
 
 @dataclasses.dataclass(frozen=True)
+class DnssecKey:
+    """A DNSKEY as Openprovider names its parts (a key pasted from a DNS host maps one to one)."""
+
+    flags: int
+    alg: int
+    pub_key: str
+    protocol: int = 3
+    readonly: bool = False
+
+    @classmethod
+    def from_api(cls, data: Json) -> DnssecKey:
+        return cls(flags=int(data.get("flags") or 0), alg=int(data.get("alg") or 0), pub_key=_text(data, "pub_key"),
+                   protocol=int(data.get("protocol") or 3), readonly=bool(data.get("readonly")))
+
+    def as_api(self) -> dict[str, Any]:
+        return {"flags": self.flags, "alg": self.alg, "protocol": self.protocol, "pub_key": self.pub_key}
+
+    def same_key(self, other: DnssecKey) -> bool:
+        return (self.flags, self.alg, self.protocol, "".join(self.pub_key.split())) == (
+            other.flags, other.alg, other.protocol, "".join(other.pub_key.split()))
+
+
+@dataclasses.dataclass(frozen=True)
 class Domain:
     id: int
     domain: DomainName
@@ -189,6 +212,8 @@ class Domain:
     renewal_date: dt.datetime | None
     soft_quarantine_expiry_date: dt.datetime | None
     hard_quarantine_expiry_date: dt.datetime | None
+    is_dnssec_enabled: bool = False
+    dnssec_keys: tuple[DnssecKey, ...] = ()
 
     @classmethod
     def from_api(cls, data: Json) -> Domain:
@@ -207,6 +232,8 @@ class Domain:
             handles=Handles.from_api(data),
             auth_code=_text(data, "auth_code"),
             **{field: parse_datetime(data.get(field)) for field in _DOMAIN_DATES},
+            is_dnssec_enabled=bool(data.get("is_dnssec_enabled")),
+            dnssec_keys=tuple(DnssecKey.from_api(_map(key)) for key in data.get("dnssec_keys") or ()),
         )
 
 
@@ -393,6 +420,10 @@ class Tld:
     is_private_whois_allowed: bool
     is_transfer_auth_code_required: bool
     supported_idn_scripts: tuple[str, ...]
+    dnssec_allowed: bool = False
+    dnssec_keys_allowed: bool = False
+    dnssec_algorithms: tuple[int, ...] = ()
+    dnssec_max_records_amount: int = 0
 
     @property
     def supported_handles(self) -> tuple[str, ...]:
@@ -418,6 +449,10 @@ class Tld:
             name=_text(data, "name"),
             status=_text(data, "status"),
             supported_idn_scripts=scripts,
+            dnssec_allowed=bool(data.get("dnssec_allowed")),
+            dnssec_keys_allowed=bool(data.get("dnssec_keys_allowed")),
+            dnssec_algorithms=tuple(int(alg) for alg in data.get("dnssec_algorithms") or ()),
+            dnssec_max_records_amount=int(data.get("dnssec_max_records_amount") or 0),
             **flags,
             **periods,
         )

@@ -23,6 +23,7 @@ class Domain:
     is_locked: bool = False
     is_private_whois_enabled: bool = False
     is_dnssec_enabled: bool = False
+    dnssec_keys: list[dict] = field(default_factory=list)  # {flags, alg, protocol, pub_key}
     use_domicile: bool = False
     name_servers: list[dict] = field(default_factory=list)
     ns_group: str = ""

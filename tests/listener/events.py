@@ -79,6 +79,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "domain.dns_changed": envelope("domain.dns_changed", {
         "domain_id": 7, "domain": "a.example",
         "records": [{"hostname": "www", "type": "A", "address": "192.0.2.1", "priority": "N/A", "recid": ""}]}),
+    "domain.dnssec_changed": envelope("domain.dnssec_changed", {
+        "domain_id": 7, "domain": "a.example", "action": "add", "flags": 257, "alg": 13, "protocol": 3,
+        "pub_key": "mdsswUyr3DPW132mOi8V9xESWE8jTo0d xCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ=="}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -102,6 +105,7 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.renewal_requested": [("renew_domain", "renew.example")],
     "domain.private_nameserver_changed": [("set_private_nameserver", "a.example")],
     "domain.dns_changed": [("save_dns", "a.example")],
+    "domain.dnssec_changed": [("set_dnssec_key", "a.example")],
 }
 
 

@@ -60,7 +60,9 @@ def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     fields = whmcs.call("getConfigArray")["result"]
     assert {"ListenerURL", "WebhookSecret", "AdminURL", "AdminToken", "Timeout"} <= set(fields)
     assert fields["WebhookSecret"]["Type"] == fields["AdminToken"]["Type"] == "password"
-    assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
+    assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow",
+                                                              "DNSSEC keys": "DNSSECKeys"}
+    assert whmcs.call("ClientAreaCustomButtonArray")["result"] == {"DNSSEC": "DNSSEC"}
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)

@@ -45,6 +45,7 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/lib/opbridge.php';
 require_once __DIR__ . '/lib/dns.php';
+require_once __DIR__ . '/lib/dnssec.php';
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -664,7 +665,29 @@ function opbridge_sync_path(array $params, bool $live = false): string
 
 function opbridge_AdminCustomButtonArray(): array
 {
-    return ['opbridge status' => 'OpbridgeStatus', 'Sync now' => 'SyncNow'];
+    return ['opbridge status' => 'OpbridgeStatus', 'Sync now' => 'SyncNow', 'DNSSEC keys' => 'DNSSECKeys'];
+}
+
+function opbridge_DNSSECKeys(array $params): array
+{
+    return opbridge_dnssec_summary($params);
+}
+
+/** The client area's DNSSEC page, a button on the domain's page. */
+function opbridge_ClientAreaCustomButtonArray(): array
+{
+    return ['DNSSEC' => 'DNSSEC'];
+}
+
+function opbridge_ClientAreaAllowedFunctions(): array
+{
+    return ['DNSSEC' => 'DNSSEC'];
+}
+
+/** The page itself (templates/dnssec.tpl), with the posted change carried out first. */
+function opbridge_DNSSEC(array $params): array
+{
+    return opbridge_dnssec_page($params, $_POST);
 }
 
 /**
