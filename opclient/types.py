@@ -337,6 +337,29 @@ class Customer:
 
 
 @dataclasses.dataclass(frozen=True)
+class EmailVerification:
+    """ICANN's registrant e-mail verification as it stands for one domain. Until the
+    address is verified, the domain is suspended once ``expiration_date`` has passed."""
+
+    domain: str
+    email: str
+    handle: str
+    status: str
+    expiration_date: dt.datetime | None
+    is_suspended: bool
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == "verified"
+
+    @classmethod
+    def from_api(cls, data: Json) -> EmailVerification:
+        return cls(domain=_text(data, "domain").lower(), email=_text(data, "email"), handle=_text(data, "handle"),
+                   status=_text(data, "status"), expiration_date=parse_datetime(data.get("expiration_date")),
+                   is_suspended=bool(data.get("is_suspended")))
+
+
+@dataclasses.dataclass(frozen=True)
 class DnsRecord:
     """One record; in a zone read through ``client.dns``, ``name`` is relative to the zone
     (``""`` for the apex), the form Openprovider takes in requests."""

@@ -68,6 +68,18 @@ class Customer:
 
 
 @dataclass
+class Verification:
+    """An ICANN registrant e-mail verification of one address (see api/verifications.py)."""
+
+    id: int
+    email: str
+    status: str
+    expiration_date: datetime
+    description: str = ""
+    mails_sent: int = 1
+
+
+@dataclass
 class Template:
     id: int
     name: str

@@ -284,6 +284,21 @@ def test_a_zone_is_read_changed_and_deleted(client: OpenproviderClient) -> None:
         client.dns.zone_records("records.com")
 
 
+def test_registrant_verifications_are_read_and_restarted(client: OpenproviderClient, sandbox: SandboxAdmin) -> None:
+    handle = client.customers.create(contact(email="owner@example.net"))
+    client.domains.create("verified.org", order(handle))
+    assert client.customers.email_verifications() == []
+    sandbox.seed(verifications=[{"email": "owner@example.net", "expiration_date": "2030-01-20 10:00:00"}])
+
+    [pending] = client.customers.email_verifications(domain="verified.org")
+    assert (pending.domain, pending.email, pending.handle, pending.is_verified, pending.is_suspended) == (
+        "verified.org", "owner@example.net", handle, False, False)
+    assert pending.expiration_date == dt.datetime(2030, 1, 20, 10, 0, tzinfo=pending.expiration_date.tzinfo)
+    client.customers.restart_email_verification("owner@example.net")
+    with pytest.raises(PermanentError):
+        client.customers.restart_email_verification("nobody@example.net")
+
+
 def test_tld_facts(client: OpenproviderClient) -> None:
     uk = client.tlds.get("co.uk")
     assert uk.name == "co.uk"
