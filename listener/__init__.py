@@ -6,7 +6,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine
 
-from listener import admin, dashboard, health, hooks, metrics, openapi, registrar_api, registrar_dns, request_ids  # noqa: F401 - registrar_dns adds routes to registrar_api.bp
+from listener import admin, dashboard, health, hooks, metrics, openapi, registrar_api, request_ids
+from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
 from listener.ids import RowIdConverter

@@ -381,6 +381,16 @@ class RegistrarDnssec(Answer):
         "description": "For a proposed change (action and key given): one sentence per limit it breaks."})
 
 
+class RegistrarVerification(Answer):
+    domain = fields.String()
+    applies = fields.Boolean(metadata={"description": "Whether ICANN's verification covers the domain (a gTLD)."})
+    status = _maybe(fields.String, metadata={"description": "Openprovider's status of the verification, if any."})
+    email = _maybe(fields.String, metadata={"description": "The registrant's address being verified."})
+    pending = fields.Boolean(metadata={"description": "Not confirmed yet: the domain is suspended on suspension_date."})
+    suspended = fields.Boolean()
+    suspension_date = _maybe(fields.Date)
+
+
 class RegistrarDomain(Answer):
     domain = fields.String()
     status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})

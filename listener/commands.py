@@ -114,6 +114,10 @@ def dnssec_changed(data: Data) -> list[NewCommand]:
     return [_command("set_dnssec_key", data, **key)]
 
 
+def registrant_verification_resend(data: Data) -> list[NewCommand]:
+    return [_command("resend_registrant_verification", data)]
+
+
 COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "order.accepted": order_accepted,
     "invoice.paid": invoice_paid,
@@ -130,6 +134,7 @@ COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "domain.private_nameserver_changed": private_nameserver_changed,
     "domain.dns_changed": dns_changed,
     "domain.dnssec_changed": dnssec_changed,
+    "domain.registrant_verification_resend": registrant_verification_resend,
 }
 
 

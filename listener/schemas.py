@@ -319,4 +319,5 @@ EVENT_DATA: dict[str, Schema] = {
     "domain.private_nameserver_changed": PrivateNameserverChangedSchema(),
     "domain.dns_changed": DnsChangedSchema(),
     "domain.dnssec_changed": DnssecChangedSchema(),
+    "domain.registrant_verification_resend": DomainRef(),
 }

@@ -82,6 +82,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "domain.dnssec_changed": envelope("domain.dnssec_changed", {
         "domain_id": 7, "domain": "a.example", "action": "add", "flags": 257, "alg": 13, "protocol": 3,
         "pub_key": "mdsswUyr3DPW132mOi8V9xESWE8jTo0d xCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ=="}),
+    "domain.registrant_verification_resend": envelope("domain.registrant_verification_resend", {
+        "domain_id": 7, "domain": "a.example"}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -106,6 +108,7 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.private_nameserver_changed": [("set_private_nameserver", "a.example")],
     "domain.dns_changed": [("save_dns", "a.example")],
     "domain.dnssec_changed": [("set_dnssec_key", "a.example")],
+    "domain.registrant_verification_resend": [("resend_registrant_verification", "a.example")],
 }
 
 

@@ -22,6 +22,8 @@
  *   RequestDelete      -> domain.delete_requested       -> delete_domain
  *   Register/Modify/DeleteNameserver -> domain.private_nameserver_changed -> set_private_nameserver
  *   SaveDNS            -> domain.dns_changed            -> save_dns (only the rows that changed)
+ *   DNSSEC (client area page) -> domain.dnssec_changed  -> set_dnssec_key
+ *   ResendIRTPVerificationEmail -> domain.registrant_verification_resend -> resend_registrant_verification
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
@@ -46,6 +48,7 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/lib/opbridge.php';
 require_once __DIR__ . '/lib/dns.php';
 require_once __DIR__ . '/lib/dnssec.php';
+require_once __DIR__ . '/lib/verification.php';
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -202,6 +205,11 @@ function opbridge_IDProtectToggle(array $params): array
 function opbridge_SaveDNS(array $params): array
 {
     return opbridge_dns_save($params);
+}
+
+function opbridge_ResendIRTPVerificationEmail(array $params): array
+{
+    return opbridge_resend_verification($params);
 }
 
 function opbridge_RequestDelete(array $params): array
@@ -449,7 +457,7 @@ if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
             return $state;
         }
         try {
-            return opbridge_registrar_domain($params, $state);
+            return opbridge_registrant_verification($params, opbridge_registrar_domain($params, $state));
         } catch (Throwable $error) {
             // A WHMCS whose Domain class lacks a setter used here still gets a sentence.
             return ['error' => 'opbridge could not describe the domain to this WHMCS: ' . $error->getMessage()];
