@@ -19,7 +19,6 @@ from marshmallow import ValidationError, fields, validate
 
 from listener import admin
 from listener.api_schemas import Query, RegistrarDnssec, RegistrarHostRecords
-from listener.errors import Refusal
 from listener.openapi import operation
 from listener.registrar_api import bp
 from listener.schemas import DnssecKeyChange
@@ -61,8 +60,6 @@ class DnssecQuery(Query):
 def dnssec_keys(name: str) -> dict[str, Any]:
     key = admin._domain_key(name)
     proposal = admin._query(DnssecQuery())
-    if proposal and "action" not in proposal:
-        raise Refusal(400, "invalid_parameter", "Give a proposed key with its action (add or remove), or nothing.")
     openprovider = services().clients.openprovider_quick
     domain = openprovider.domains.find(key)
     tld = openprovider.tlds.get(domain.domain.extension)
