@@ -34,6 +34,7 @@ from outbox.handlers.mirror import mirrored
 from outbox.store import utcnow
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
+from outbox.sync.verifications import pending_verifications
 
 PREFIX = "/admin"
 bp = Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates")
@@ -205,6 +206,7 @@ def overview() -> Any:
         circuit=_circuit(),
         runs=runs,
         report=load_changes(services().engine, runs[0]["id"], 20) if runs else [],
+        verifications=pending_verifications(services().engine),
     )
 
 
