@@ -25,6 +25,7 @@ Each part replaces its own ``## Scale: …`` section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import requests
 from sqlalchemy import create_engine, func, select, text
 
 BENCH = Path(__file__).resolve().parent
@@ -47,12 +49,17 @@ from listener import create_app  # noqa: E402
 from opbridge.settings import load_settings  # noqa: E402
 from outbox.store import NewCommand, Outbox, utcnow  # noqa: E402
 from report import machine, machine_and_command, write_section  # noqa: E402
+from dispatch_http import free_port  # noqa: E402
 
 DATABASE_NAME = "opbridge_bench_scale"
 RUNNABLE, DOMAINS, ROUND = 5_000, 1_000, 64
 READS = 50
 ADMIN_TOKEN = "bench-scale-admin-token"
 DRAINS = 3
+# The dashboard's pages beside the overview, each held to the overview's 10 ms p50 at this size.
+LATER_PAGES = {"commands_page": "/admin/commands", "dead_page": "/admin/commands?status=dead",
+               "workers_page": "/admin/workers", "events_page": "/admin/events",
+               "refused_page": "/admin/events?show=refused"}
 
 
 def load(url: str, sql: str) -> None:
@@ -212,6 +219,7 @@ def read_case(server: str, backlog: str | None) -> dict[str, float]:
         figures = dict(
             metrics_page=timed(lambda: page("/metrics")),
             admin_page=timed(lambda: page("/admin/")),
+            **{name: timed(lambda path=path: page(path)) for name, path in LATER_PAGES.items()},
             metrics=timed(lambda: list(collector.collect())),
             dashboard=timed(lambda: (outbox.counts(), outbox.counts_by_type(OPEN_AND_DEAD), outbox.list_commands(status=DEAD, limit=20))),
             full_count=timed(full_count, 10),
@@ -221,14 +229,64 @@ def read_case(server: str, backlog: str | None) -> dict[str, float]:
 
 
 def read_rows(server: str) -> list[str]:
-    empty, big = read_case(server, None), read_case(server, BACKLOGS["1,000,000 done commands"])
+    # Each done command with its event, so the events page reads a table as big as the commands.
+    backlog = EVENTS.format(n=1_000_000, age="1 day") + ";\n" + DONE_ROWS.format(n=1_000_000, age="1 day", event="g")
+    empty, big = read_case(server, None), read_case(server, backlog)
     print("reads", empty, big, flush=True)
     return ["| read | empty table p50 ms | 1,000,000 done p50 ms |", "|---|---:|---:|",
             f"| `GET /metrics`, whole answer | {empty['metrics_page']:.1f} | **{big['metrics_page']:.1f}** |",
             f"| `GET /admin/` (dashboard front page), whole answer | {empty['admin_page']:.1f} | **{big['admin_page']:.1f}** |",
+            *(f"| `GET {path}`, whole answer | {empty[name]:.1f} | **{big[name]:.1f}** |" for name, path in LATER_PAGES.items()),
             f"| `/metrics` collector | {empty['metrics']:.1f} | **{big['metrics']:.1f}** |",
             f"| dashboard front page counts | {empty['dashboard']:.1f} | **{big['dashboard']:.1f}** |",
             f"| for reference: GROUP BY count of commands (as before) | {empty['full_count']:.1f} | {big['full_count']:.1f} |"]
+
+
+def outside_case(url: str, threads: int) -> dict[str, float]:
+    """p50 ms of whole answers over HTTP from gunicorn as `opbridge serve` starts it (one keep-alive client)."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPBRIDGE_")} | {
+        "OPBRIDGE_DATABASE_URL": url, "OPBRIDGE_ADMIN_TOKENS": ADMIN_TOKEN, "OPBRIDGE_LOG_LEVEL": "WARNING",
+        "WEB_THREADS": str(threads)}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "python:listener.gunicorn_conf", "--bind",
+                               f"127.0.0.1:{port}", "wsgi:app"], cwd=BENCH.parent, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    http, base = requests.Session(), f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if http.get(f"{base}/healthz", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+        def get(path: str) -> None:
+            assert http.get(base + path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=10).ok, path
+
+        return {"healthz": timed(lambda: get("/healthz"), 200), "admin": timed(lambda: get("/admin/"), 200),
+                "workers": timed(lambda: get("/admin/workers"), 200), "events": timed(lambda: get("/admin/events"), 200)}
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def outside_rows(server: str) -> list[str]:
+    backlog = EVENTS.format(n=1_000_000, age="1 day") + ";\n" + DONE_ROWS.format(n=1_000_000, age="1 day", event="g")
+    with fresh_postgres_database(server, DATABASE_NAME) as url:
+        outbox = prepared(url, backlog)
+        client = create_app(load_settings(environ={}, database_url=url, admin_tokens=ADMIN_TOKEN),
+                            outbox.engine).test_client()
+        inside = {path: timed(lambda path=path: client.get(path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}), 200)
+                  for path in ("/healthz", "/admin/")}
+        served = {threads: outside_case(url, threads) for threads in (16, 1)}
+        outbox.engine.dispose()
+    print("outside", inside, served, flush=True)
+    return ["| answer, 1,000,000 done commands | in process (test client) | over HTTP, gunicorn 16 threads a worker (the default) | over HTTP, 1 thread a worker |",
+            "|---|---:|---:|---:|",
+            f"| `GET /healthz` | {inside['/healthz']:.1f} | {served[16]['healthz']:.1f} | {served[1]['healthz']:.1f} |",
+            f"| `GET /admin/` | {inside['/admin/']:.1f} | **{served[16]['admin']:.1f}** | {served[1]['admin']:.1f} |",
+            f"| `GET /admin/workers` | | **{served[16]['workers']:.1f}** | {served[1]['workers']:.1f} |",
+            f"| `GET /admin/events` | | **{served[16]['events']:.1f}** | {served[1]['events']:.1f} |"]
 
 
 PURGE = """
@@ -270,6 +328,7 @@ PARTS = {  # each part writes a section of its own, so that one can be run again
     "drain": ("## Scale: drain beside a backlog", drain_rows),
     "reads": ("## Scale: reads on a big table", read_rows),
     "purge": ("## Scale: purge beside a drain", purge_rows),
+    "outside": ("## Scale: the dashboard from outside", outside_rows),
 }
 
 
