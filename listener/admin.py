@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, request
 from marshmallow import Schema, ValidationError, fields
@@ -147,11 +147,16 @@ def show_command(command_id: int) -> dict[str, Any]:
 def replay_command(command_id: int) -> dict[str, Any]:
     replayed = services().outbox.replay([command_id])
     if not replayed:
-        record = services().outbox.get_command(command_id)
-        if record is None:
-            raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
-        raise Refusal(409, "not_replayable", f"Command {command_id} is {record['status']}; only dead or done commands can be replayed.")
+        _left_alone(command_id, "not_replayable", "only dead or done commands can be replayed")
     return Replayed().dump({"replayed": replayed})
+
+
+def _left_alone(command_id: int, code: str, rule: str) -> NoReturn:
+    """Why a command was not changed: it does not exist (404), or its status forbids it (409)."""
+    record = services().outbox.get_command(command_id)
+    if record is None:
+        raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
+    raise Refusal(409, code, f"Command {command_id} is {record['status']}; {rule}.")
 
 
 @bp.post("/commands/replay")
@@ -172,10 +177,7 @@ def discard_command(command_id: int) -> dict[str, Any]:
     reason = _body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
     discarded = services().outbox.discard([command_id], reason)
     if not discarded:
-        record = services().outbox.get_command(command_id)
-        if record is None:
-            raise Refusal(404, "not_found", f"There is no command with id {command_id}.")
-        raise Refusal(409, "not_discardable", f"Command {command_id} is {record['status']}; only dead commands can be discarded.")
+        _left_alone(command_id, "not_discardable", "only dead commands can be discarded")
     return Discarded().dump({"discarded": discarded})
 
 
