@@ -50,12 +50,12 @@ class Circuit:
             if self.remaining() > 0:
                 return self.remaining()
             self._until = self.clock() + self.pause_seconds
+        if self.on_open is not None:  # first: the gauge says open once the fleet can know it too
+            self.on_open(self.pause_seconds, reason, code)
         CIRCUIT_OPEN.labels(self.service).set(1)
         CIRCUIT_OPENINGS.labels(self.service).inc()
         log.error(
             "calls paused: the service refused our credentials",
             extra={"service": self.service, "pause_seconds": self.pause_seconds, "reason": reason},
         )
-        if self.on_open is not None:
-            self.on_open(self.pause_seconds, reason, code)
         return self.pause_seconds

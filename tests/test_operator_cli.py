@@ -97,7 +97,8 @@ def test_discard_sets_dead_commands_aside_with_a_reason(store) -> None:  # noqa:
 def test_a_misspelt_toml_setting_is_one_sentence(tmp_path) -> None:  # noqa: ANN001
     config = tmp_path / "opbridge.toml"
     config.write_text('webhook_secret = "whsec_x"\n')
-    result = invoke("--config", str(config), "commands", "list", env={})
+    # Through the variable --config sets: the option would set it for the rest of this process.
+    result = invoke("commands", "list", env={"OPBRIDGE_CONFIG": str(config)})
     assert result.output.strip().endswith("unknown setting: webhook_secret; did you mean webhook_secrets?")
 
 
