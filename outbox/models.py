@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from decimal import Decimal
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -215,3 +218,52 @@ class SyncChange(Base):
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
+
+
+# Reseller prices: Openprovider quotes cents; a few registries charge thousands.
+Price = Numeric(12, 2)
+
+
+class CatalogueTld(Base):
+    """One extension Openprovider sells, as the last catalogue refresh read it.
+
+    Prices are the reseller's, in ``currency``; an operation Openprovider does not offer
+    (a TLD that cannot be transferred in) has no price. ``registry_fields`` is the
+    additional data the extension needs, each field with where it goes (outbox.catalogue).
+    """
+
+    __tablename__ = "tlds"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    create_price: Mapped[Decimal | None] = mapped_column(Price)
+    renew_price: Mapped[Decimal | None] = mapped_column(Price)
+    transfer_price: Mapped[Decimal | None] = mapped_column(Price)
+    restore_price: Mapped[Decimal | None] = mapped_column(Price)
+    soft_restore_price: Mapped[Decimal | None] = mapped_column(Price)
+    trade_price: Mapped[Decimal | None] = mapped_column(Price)
+    min_period: Mapped[int]
+    max_period: Mapped[int]
+    epp_required: Mapped[bool] = mapped_column(Boolean)
+    grace_days: Mapped[int]
+    quarantine_days: Mapped[int]
+    dnssec: Mapped[dict[str, Any]]
+    handles: Mapped[dict[str, Any]]
+    registry_fields: Mapped[dict[str, Any]]
+    # Changes only when something above changed: the audit and the report read it.
+    changed_at: Mapped[datetime]
+    refreshed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PremiumRenewal(Base):
+    """The renewal price of a premium domain the account holds, as last asked, and the one before."""
+
+    __tablename__ = "premium_renewals"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    renew_price: Mapped[Decimal] = mapped_column(Price)
+    previous_price: Mapped[Decimal | None] = mapped_column(Price)
+    checked_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None] = mapped_column(index=True)

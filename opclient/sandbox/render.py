@@ -108,9 +108,9 @@ def tld(record: Tld, with_price: bool) -> dict:
         "is_transfer_auth_code_required": record.is_transfer_auth_code_required,
         "is_auth_code_available": not record.auth_code_sent_by_email,
         "is_private_whois_allowed": record.is_private_whois_allowed,
-        "dnssec_allowed": True,
+        "dnssec_allowed": record.dnssec_allowed,
         "renew_available": True,
-        "transfer_available": True,
+        "transfer_available": record.transfer_available,
         "trade_available": True,
     }
     if with_price:
