@@ -53,3 +53,22 @@ class TldRecord(Answer):
 
 class TldList(Answer):
     tlds = fields.List(fields.Nested(TldRecord))
+
+
+class ImportItemRecord(Answer):
+    extension = fields.String(metadata={"description": "With its dot: .com.au"})
+    min_years = fields.Integer()
+    max_years = fields.Integer()
+    register_price = fields.String(allow_none=True, metadata={"description": "Cost for the minimum term."})
+    renew_price = fields.String(allow_none=True, metadata={"description": "Cost for the minimum term; null: not offered."})
+    transfer_price = fields.String(allow_none=True, metadata={"description": "Cost for the minimum term; null: not offered."})
+    grace_days = fields.Integer()
+    grace_fee = fields.String(allow_none=True)
+    redemption_days = fields.Integer()
+    redemption_fee = fields.String(allow_none=True)
+    currency = fields.String()
+    epp_required = fields.Boolean()
+
+
+class TldPricing(Answer):
+    tlds = fields.List(fields.Nested(ImportItemRecord))

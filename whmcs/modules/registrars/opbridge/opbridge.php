@@ -43,6 +43,7 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/lib/opbridge.php';
+require_once __DIR__ . '/lib/tlds.php';
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -606,6 +607,14 @@ function opbridge_search_result(string $sld, string $tld, array $found, bool $pr
  * WHMCS's domain sync cron, for Active domains. Never a zero date: without an expiry from
  * opbridge, none is returned and WHMCS keeps its own.
  */
+/**
+ * Registrar TLD & Pricing Sync (Utilities): every TLD opbridge's catalogue holds.
+ */
+function opbridge_GetTldPricing(array $params): \WHMCS\Results\ResultsList|array
+{
+    return opbridge_tld_pricing($params);
+}
+
 function opbridge_Sync(array $params): array
 {
     $state = opbridge_read($params, 'Sync', opbridge_sync_path($params));
