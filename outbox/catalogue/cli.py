@@ -8,6 +8,7 @@ import click
 from opbridge.settings import require
 from opbridge.tables import echo_json, echo_records
 from outbox.catalogue.entries import all_entries, entry_for
+from outbox.catalogue.premium_watch import check_premium_renewals
 from outbox.catalogue.refresh import refresh_catalogue
 
 REFRESH_NEEDS = ("op_url", "op_username", "op_password")
@@ -33,8 +34,10 @@ def tlds_refresh() -> None:
     runtime = _runtime()
     require(runtime.settings, *REFRESH_NEEDS)
     summary = refresh_catalogue(runtime.services.openprovider, runtime.engine)
+    premium_changes = check_premium_renewals(runtime.services.openprovider, runtime.engine)
     click.echo(f"{summary.total} TLDs: {summary.added} added, {summary.changed} changed, "
-               f"{summary.unchanged} unchanged, {summary.removed} removed.")
+               f"{summary.unchanged} unchanged, {summary.removed} removed; "
+               f"{premium_changes} premium renewal price(s) changed.")
 
 
 @tlds.command("list")

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from opclient.errors import OpenproviderError
 from outbox.catalogue.entries import tlds
+from outbox.catalogue.premium_watch import check_premium_renewals
 from outbox.catalogue.refresh import refresh_catalogue
 from outbox.leader import exclusive
 from outbox.store import utcnow
@@ -38,8 +39,9 @@ def refresh_if_due(services: Any, hours: int) -> bool:
         if newest is not None and utcnow() - newest < timedelta(hours=hours):
             return False
         summary = refresh_catalogue(services.openprovider, engine)
+        premium_changes = check_premium_renewals(services.openprovider, engine)
     log.info("TLD catalogue refreshed", extra={"tlds": summary.total, "changed": summary.changed + summary.added,
-                                                "removed": summary.removed})
+                                                "removed": summary.removed, "premium_renewals_changed": premium_changes})
     return True
 
 

@@ -8,6 +8,7 @@ from opclient import DomainName, Handles, InvalidDomainName, Nameserver, OrderDe
 from outbox.catalogue import entry_for
 from outbox.catalogue.registry_values import InvalidRegistryData, RegistryValues, registry_values
 from outbox.handlers.handles import contact_from, handle_for
+from outbox.handlers.premium import premium_fee
 from outbox.handlers.tlds import tld_facts
 from outbox.registry import Context, PermanentFailure
 
@@ -21,6 +22,9 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
     servers = nameservers(payload.get("nameservers") or settings.default_nameservers)
     template = settings.dns_template if settings.dns_template and _openprovider_hosted(servers) else None
     registry = order_registry_values(context, name)
+    transfer = context.command.type == "transfer_domain"
+    fee = premium_fee(context, name, "transfer" if transfer else "create",
+                      1 if transfer else int(payload.get("period_years") or 1))
     return OrderDetails(
         handles=order_handles(context, name, registry),
         name_servers=servers,
@@ -29,6 +33,7 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
         is_private_whois_enabled=bool(payload.get("id_protection")),
         idn_script=payload.get("idn_language") or None,
         additional_data=registry.domain,
+        accept_premium_fee=fee,
     )
 
 

@@ -163,7 +163,8 @@ function opbridge_RenewDomain(array $params): array
         opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks(opbridge_module_settings($params), $params, []));
         return ['error' => $message];
     }
-    $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
+    $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry]
+        + opbridge_premium_cost($params);
     $webhookId = "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
     return opbridge_write($params, 'RenewDomain', 'domain.renewal_requested', $data, true, $webhookId);
 }
@@ -307,11 +308,25 @@ function opbridge_order_data(array $params): array
     if ($admin !== []) {
         $data['admin'] = $admin;
     }
+    $data += opbridge_premium_cost($params);
     $language = trim((string) ($params['idnLanguage'] ?? $params['idnlanguage'] ?? ''));
     if ($language !== '') {
         $data['idn_language'] = $language;
     }
     return $data;
+}
+
+/**
+ * What WHMCS charged for a premium name ($params premiumEnabled, premiumCost): opbridge
+ * orders it only while Openprovider's price is the same.
+ */
+function opbridge_premium_cost(array $params): array
+{
+    $cost = $params['premiumCost'] ?? null;
+    if (empty($params['premiumEnabled']) || !is_numeric($cost) || (float) $cost <= 0) {
+        return [];
+    }
+    return ['premium_cost' => number_format((float) $cost, 2, '.', '')];
 }
 
 /**
