@@ -267,3 +267,25 @@ class PremiumRenewal(Base):
     previous_price: Mapped[Decimal | None] = mapped_column(Price)
     checked_at: Mapped[datetime]
     changed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class MarginFinding(Base):
+    """What the last margin audit found: a TLD WHMCS sells below Openprovider's cost for
+    one operation (``below_cost``), or a premium domain whose renewal cost changed
+    (``premium_renewal``). ``first_seen_at`` stays while the finding does, so the sync
+    report tells each one once."""
+
+    __tablename__ = "margin_findings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    operation: Mapped[str] = mapped_column(String(16))
+    sell_price: Mapped[Decimal | None] = mapped_column(Price)
+    cost_price: Mapped[Decimal | None] = mapped_column(Price)
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(String(255))
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    checked_at: Mapped[datetime]
+
+    __table_args__ = (Index("ux_margin_findings_subject", "kind", "subject", "operation", unique=True),)

@@ -7,11 +7,14 @@ import click
 
 from opbridge.settings import require
 from opbridge.tables import echo_json, echo_records
+from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import all_entries, entry_for
 from outbox.catalogue.premium_watch import check_premium_renewals
 from outbox.catalogue.refresh import refresh_catalogue
 
 REFRESH_NEEDS = ("op_url", "op_username", "op_password")
+AUDIT_NEEDS = ("whmcs_url", "whmcs_identifier", "whmcs_secret")
+AUDIT_COLUMNS = ("kind", "subject", "operation", "sell_price", "cost_price", "currency", "note")
 LIST_COLUMNS = ("name", "currency", "create", "renew", "transfer", "years", "epp", "grace_days",
                 "quarantine_days", "registry_fields", "refreshed_at")
 
@@ -84,3 +87,21 @@ def tlds_show(extension: str, as_json: bool) -> None:
         options = f" [{', '.join(value for value, _ in field.options)}]" if field.options else ""
         click.echo(f"  {field.name} ({field.type}{', required' if field.required else ''}) -> {where}: "
                    f"{field.description}{options}")
+
+
+@tlds.command("audit")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def tlds_audit(as_json: bool) -> None:
+    """TLDs WHMCS sells below Openprovider's cost, and premium renewals whose cost changed."""
+    runtime = _runtime()
+    require(runtime.settings, *AUDIT_NEEDS)
+    try:
+        findings = run_audit(runtime.engine, runtime.services.whmcs)
+    except NoExchangeRate as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        echo_json([finding.as_dict() for finding in findings])
+    elif findings:
+        echo_records([finding.as_dict() for finding in findings], AUDIT_COLUMNS, False)
+    else:
+        click.echo("Every TLD WHMCS sells is priced at or above Openprovider's cost; no premium renewal changed.")

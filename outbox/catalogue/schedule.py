@@ -17,11 +17,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
 from opclient.errors import OpenproviderError
+from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import tlds
 from outbox.catalogue.premium_watch import check_premium_renewals
 from outbox.catalogue.refresh import refresh_catalogue
 from outbox.leader import exclusive
 from outbox.store import utcnow
+from whmcsapi.errors import WhmcsError
 
 log = logging.getLogger("opbridge.catalogue")
 LOCK_NAME = "tld-catalogue"
@@ -40,9 +42,23 @@ def refresh_if_due(services: Any, hours: int) -> bool:
             return False
         summary = refresh_catalogue(services.openprovider, engine)
         premium_changes = check_premium_renewals(services.openprovider, engine)
+        _audit(services)
     log.info("TLD catalogue refreshed", extra={"tlds": summary.total, "changed": summary.changed + summary.added,
                                                 "removed": summary.removed, "premium_renewals_changed": premium_changes})
     return True
+
+
+def _audit(services: Any) -> None:
+    """The margin audit after a refresh, when the WHMCS API is configured."""
+    settings = services.settings
+    if not (settings.whmcs_url and settings.whmcs_identifier and settings.whmcs_secret):
+        return
+    try:
+        findings = run_audit(services.engine, services.whmcs)
+    except (NoExchangeRate, WhmcsError) as error:
+        log.warning("margin audit skipped", extra={"reason": str(error)})
+        return
+    log.info("margin audit done", extra={"findings": len(findings)})
 
 
 class CatalogueScheduler:

@@ -1,8 +1,9 @@
-"""the TLD catalogue and premium renewal prices
+"""the TLD catalogue, premium renewal prices and the margin audit's findings
 
 Openprovider's TLDs with their reseller prices, periods, grace and quarantine, DNSSEC
-facts and registry data (``tlds``), read by the catalogue refresh; and the renewal price
-of each premium domain held, so a change is told before its renewal invoice.
+facts and registry data (``tlds``), read by the catalogue refresh; the renewal price of
+each premium domain held, so a change is told before its renewal invoice; and what the
+margin audit last found (TLDs sold below cost, premium renewals that changed).
 
 Revision ID: 0007
 Revises: 0004
@@ -54,9 +55,27 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('domain')
     )
     op.create_index('ix_premium_renewals_changed_at', 'premium_renewals', ['changed_at'], unique=False)
+    op.create_table('margin_findings',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('operation', sa.String(length=16), nullable=False),
+    sa.Column('sell_price', price, nullable=True),
+    sa.Column('cost_price', price, nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('note', sa.String(length=255), nullable=True),
+    sa.Column('first_seen_at', TIMESTAMP, nullable=False),
+    sa.Column('checked_at', TIMESTAMP, nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_margin_findings_first_seen_at', 'margin_findings', ['first_seen_at'], unique=False)
+    op.create_index('ux_margin_findings_subject', 'margin_findings', ['kind', 'subject', 'operation'], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index('ux_margin_findings_subject', table_name='margin_findings')
+    op.drop_index('ix_margin_findings_first_seen_at', table_name='margin_findings')
+    op.drop_table('margin_findings')
     op.drop_index('ix_premium_renewals_changed_at', table_name='premium_renewals')
     op.drop_table('premium_renewals')
     op.drop_index('ix_tlds_refreshed_at', table_name='tlds')
