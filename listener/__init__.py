@@ -18,6 +18,7 @@ from listener import (
     request_ids,
     whmcs_catalogue,
 )
+from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
 from listener.ids import RowIdConverter

@@ -34,6 +34,7 @@ from outbox.catalogue.entries import tlds as catalogue_tlds
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
+from outbox.sync.verifications import pending_verifications
 
 PREFIX = "/admin"
 bp = Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates")
@@ -183,6 +184,7 @@ def overview() -> Any:
         circuit=_circuit(),
         runs=runs,
         report=load_changes(services().engine, runs[0]["id"], 20) if runs else [],
+        verifications=pending_verifications(services().engine),
     )
 
 
