@@ -22,7 +22,9 @@ if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
 
-require_once __DIR__ . '/opbridge.php';
+foreach (['values', 'logging', 'http'] as $opbridgePart) {
+    require_once __DIR__ . "/{$opbridgePart}.php";
+}
 
 /** How long a read of the fields serves before opbridge is asked again. */
 const OPBRIDGE_FIELDS_FRESH_SECONDS = 600;
