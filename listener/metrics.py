@@ -19,6 +19,7 @@ from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
 from outbox.models import SyncRun
+from outbox.portfolio.gauges import PortfolioCollector
 from outbox.store import Outbox, utcnow
 
 HOOK_ENDPOINT = "hooks.receive_whmcs_event"
@@ -52,7 +53,8 @@ class QueueCollector:
 @bp.get("/metrics")
 @operation("Prometheus metrics, in the text exposition format", answers={200: "text/plain"})
 def metrics() -> Response:
-    registry = scrape_registry(QueueCollector(services().outbox, services().engine))
+    registry = scrape_registry(QueueCollector(services().outbox, services().engine),
+                               PortfolioCollector(services().engine))
     # content_type, not mimetype: Flask would add a second charset to the one the constant has.
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 

@@ -47,6 +47,9 @@ MEANINGS = {
     "sync_every_minutes": "Pull-sync period in minutes (0: no scheduled sync).",
     "sync_every_seconds": "Pull-sync period in seconds; when set, it overrides the minutes (0: use the minutes).",
     "sync_concurrency": "Openprovider lookups one sync run keeps in flight at once (1 to 64).",
+    "drift_every_days": "Days between the scheduler's drift reports, mailed when their findings changed (0: none).",
+    "transfer_calls_per_second": "Openprovider calls a second that `portfolio transfer-in` spends, shared by every worker.",
+    "import_payment_method": "WHMCS payment method (system name) of the orders `portfolio import` adds.",
     "worker_threads": "Dispatcher threads per `opbridge worker` process (1 to 256; `--threads` overrides).",
     "retry_schedule": "Seconds before each retry of a transient failure (±20 % jitter); a command gets "
                       "one attempt more than the schedule has entries.",

@@ -1,0 +1,32 @@
+"""Dashboard pages of whole-portfolio work: the latest drift report, and transfers in."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from listener import dashboard
+from listener.services import services
+from outbox.portfolio import drift_records
+from outbox.portfolio.drift import KINDS
+
+bp = Blueprint("portfolio_pages", __name__, url_prefix=f"{dashboard.PREFIX}/portfolio", template_folder="templates")
+bp.before_request(dashboard.require_sign_in)
+
+SHOWN = 1000
+
+
+@bp.get("/drift")
+def drift() -> Any:
+    engine = services().engine
+    report_id = request.args.get("report", type=int)
+    kind = request.args.get("kind") if request.args.get("kind") in KINDS else None
+    report = drift_records.load_report(engine, report_id)
+    if report is None:
+        if report_id is not None:
+            abort(404, f"There is no drift report {report_id}.")
+        return render_template("admin/drift.html", report=None, counts={}, rows=[], kinds=KINDS, kind=None,
+                               shown=SHOWN)
+    return render_template("admin/drift.html", report=report, kinds=KINDS, kind=kind, shown=SHOWN,
+                           counts=drift_records.count_by_kind(engine, report["id"]),
+                           rows=drift_records.load_findings(engine, report["id"], kind=kind, limit=SHOWN))
