@@ -83,7 +83,7 @@ def _check_csrf() -> None:
         abort(400, "The form expired; reload the page and try again.")
 
 
-@bp.app_context_processor  # the portfolio pages share the layout and its sign-out form
+@bp.context_processor
 def _template_helpers() -> dict[str, Any]:
     return {"csrf_token": _csrf_token}
 

@@ -1,22 +1,21 @@
-"""Dashboard pages of whole-portfolio work: the latest drift report, and transfers in."""
+"""Dashboard pages of whole-portfolio work: the latest drift report, and transfers in.
+
+They are the dashboard's own (its blueprint, sign-in and layout), kept in a module of their own."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 
-from listener import dashboard
+from listener.dashboard import bp
 from listener.services import services
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import KINDS
 
-bp = Blueprint("portfolio_pages", __name__, url_prefix=f"{dashboard.PREFIX}/portfolio", template_folder="templates")
-bp.before_request(dashboard.require_sign_in)
-
 SHOWN = 1000
 
 
-@bp.get("/drift")
+@bp.get("/portfolio/drift")
 def drift() -> Any:
     engine = services().engine
     report_id = request.args.get("report", type=int)
