@@ -41,6 +41,9 @@ class SandboxState:
         self.clients: dict[int, Client] = {}
         self.domains: dict[int, Domain] = {}
         self.invoices: dict[int, Invoice] = {}
+        # Yearly prices by TLD (``{"com": {"register": "9.95", "transfer": …, "renew": …}}``), as GetTLDPricing answers.
+        self.tld_pricing: dict[str, dict[str, str]] = {}
+        self.orders: list[dict] = []
         self.emails: list[dict] = []
         self.activity: list[dict] = []
         self.rejections: list[dict] = []
