@@ -9,7 +9,7 @@ from flask import abort, render_template, request
 
 from listener.dashboard import bp
 from listener.services import services
-from outbox.portfolio import drift_records
+from outbox.portfolio import drift_records, transfer_batch
 from outbox.portfolio.drift import KINDS
 
 SHOWN = 1000
@@ -29,3 +29,16 @@ def drift() -> Any:
     return render_template("admin/drift.html", report=report, kinds=KINDS, kind=kind, shown=SHOWN,
                            counts=drift_records.count_by_kind(engine, report["id"]),
                            rows=drift_records.load_findings(engine, report["id"], kind=kind, limit=SHOWN))
+
+
+@bp.get("/portfolio/transfers")
+@bp.get("/portfolio/transfers/<id:batch_id>")
+def transfers(batch_id: int | None = None) -> Any:
+    """A bulk transfer's domains and where each stands (the latest batch by default)."""
+    engine = services().engine
+    batch_id = batch_id or transfer_batch.latest_batch(engine)
+    rows = transfer_batch.item_rows(engine, batch_id=batch_id, limit=SHOWN) if batch_id else []
+    if batch_id and not rows:
+        abort(404, f"There is no bulk transfer {batch_id}.")
+    counts = transfer_batch.batch_counts(engine, batch_id) if batch_id else {}
+    return render_template("admin/transfers.html", batch_id=batch_id, rows=rows, counts=counts, shown=SHOWN)

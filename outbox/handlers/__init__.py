@@ -2,7 +2,7 @@
 from outbox.handlers import contacts, domains, glue, renewal, toggles  # noqa: F401 - registration
 from outbox.handlers import whmcs  # noqa: F401 - the WHMCS writes of the pull-sync
 from outbox.handlers import sync  # noqa: F401 - a sync asked for through the admin API
-from outbox.portfolio import drift_mail  # noqa: F401 - the drift report's mail
+from outbox.portfolio import drift_mail, transfer_handler, whmcs_rows  # noqa: F401 - portfolio work
 from outbox.registry import Context, registry
 
 

@@ -32,12 +32,15 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
 
 
 def order_handles(context: Context, name: DomainName) -> Handles:
-    """The owner from the registrant; one admin handle for every other role the TLD takes."""
+    """The owner from the registrant; one admin handle for every other role the TLD takes.
+    A payload naming an existing ``handle`` (a bulk transfer's file may) uses it for every role."""
     payload = context.payload
     client_id = payload.get("client_id")
-    owner = handle_for(context, contact_from(payload.get("registrant"), "registrant"), client_id=client_id)
     roles = [role for role in tld_facts(context.services.openprovider, name.extension).supported_handles
              if role in CONTACT_ROLES]
+    if payload.get("handle"):
+        return Handles(owner=payload["handle"], **{role: payload["handle"] for role in roles})
+    owner = handle_for(context, contact_from(payload.get("registrant"), "registrant"), client_id=client_id)
     if not roles:
         return Handles(owner=owner)
     admin_contact = contact_from(payload.get("admin") or payload.get("registrant"), "admin")
