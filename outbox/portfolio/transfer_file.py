@@ -66,14 +66,19 @@ def read_rows(text: str) -> list[Row]:
     if missing:
         raise BadFile(f"The file has no {' or '.join(missing)} column.")
     reader.fieldnames = header
-    rows, seen = [], {}
-    for line, fields in enumerate(reader, start=2):
-        row = read_row(line, {key: (value or "").strip() for key, value in fields.items() if key})
-        if row.domain in seen and row.domain:
-            row.problems.append(f"the domain is on line {seen[row.domain]} already")
-        seen.setdefault(row.domain, line)
-        rows.append(row)
+    rows = [read_row(line, {key: (value or "").strip() for key, value in fields.items() if key})
+            for line, fields in enumerate(reader, start=2)]
+    mark_repeats(rows)
     return rows
+
+
+def mark_repeats(rows: list[Row]) -> None:
+    """A domain given twice is a mistake in the file: the second is refused, naming the first."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.domain in seen:
+            row.problems.append(f"the domain is on line {seen[row.domain]} already")
+        seen.setdefault(row.domain, row.line)
 
 
 def read_row(line: int, fields: dict[str, str]) -> Row:
