@@ -1,8 +1,10 @@
 """``opbridge portfolio``: drift, transfer-in, status and import."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -32,6 +34,19 @@ def runtime() -> Any:
     return click.get_current_context().obj
 
 
+@contextlib.contextmanager
+def terminal_progress(phase: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; None (no progress shown) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = PhaseProgress()
+    try:
+        yield lambda done, total: bar(phase, done, total)
+    finally:
+        bar.close()
+
+
 @click.group()
 def portfolio() -> None:
     """Whole-portfolio work: drift between WHMCS and the account, bulk transfers in, import."""
@@ -49,15 +64,11 @@ def drift(report_id: int | None, kind: str | None, as_json: bool, csv_file: Any)
     run.outbox  # noqa: B018 - brings an embedded database's schema up to date first
     if report_id is None:
         require(run.settings, *READS_BOTH)
-        progress = PhaseProgress() if sys.stderr.isatty() else None
         try:
-            report_id = run_drift(run.services, run.outbox, trigger="cli",
-                                  progress=(lambda done, total: progress("read", done, total)) if progress else None)
+            with terminal_progress("read") as progress:
+                report_id = run_drift(run.services, run.outbox, trigger="cli", progress=progress)
         except DriftBusy as busy:
             raise click.ClickException(str(busy)) from None
-        finally:
-            if progress:
-                progress.close()
     report = drift_records.load_report(engine, report_id)
     if report is None:
         raise click.ClickException(f"There is no drift report {report_id}.")
@@ -102,15 +113,11 @@ def transfer_in(file: Any, apply: bool, retry_failed: bool, wait: bool, as_json:
         raise click.ClickException(str(error)) from None
     except UnicodeDecodeError:
         raise click.ClickException("The file is not UTF-8 text.") from None
-    progress = PhaseProgress() if sys.stderr.isatty() else None
     try:
-        check_rows(rows, run.services, run.outbox.engine, retry_failed=retry_failed,
-                   progress=(lambda done, total: progress("check", done, total)) if progress else None)
+        with terminal_progress("check") as progress:
+            check_rows(rows, run.services, run.outbox.engine, retry_failed=retry_failed, progress=progress)
     except CheckFailed as error:
         raise click.ClickException(str(error)) from None
-    finally:
-        if progress:
-            progress.close()
     echo_records([row.record() for row in rows], TRANSFER_COLUMNS, as_json)
     bad = sum(not row.ok for row in rows)
     if bad:

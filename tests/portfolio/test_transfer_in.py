@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from opclient.contacts import customer_body
 from outbox.portfolio.transfer_batch import item_rows
 from tests.sync.conftest import START
 from tests.sync.test_cli import environment
+from tests.sync.test_scheduler import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 60
@@ -83,13 +83,6 @@ def start_worker(env: dict) -> tuple[subprocess.Popen, Path]:
     return process, log
 
 
-def wait_for(condition, timeout: float) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
-
-
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)  # the long one: two backends
 def test_bulk_transfer_in_survives_sigkill_and_limits_and_transfers_each_domain_once(
@@ -122,7 +115,7 @@ def test_bulk_transfer_in_survives_sigkill_and_limits_and_transfers_each_domain_
     worker_env = {**os.environ, **env, "PYTHONPATH": str(ROOT), "OPBRIDGE_TEST_LOG": str(tmp_path / "worker.log"),
                   "OPBRIDGE_LOG_FORMAT": "json", "OPBRIDGE_LOG_LEVEL": "DEBUG"}
     first, log = start_worker(worker_env)
-    wait_for(lambda: sum(row["state"] != "queued" for row in item_rows(harness.engine, batch_id=1)) >= COUNT // 3, 120)
+    wait_until(lambda: sum(row["state"] != "queued" for row in item_rows(harness.engine, batch_id=1)) >= COUNT // 3, 120)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     halfway = item_rows(harness.engine, batch_id=1)
@@ -134,7 +127,7 @@ def test_bulk_transfer_in_survives_sigkill_and_limits_and_transfers_each_domain_
 
     second, _ = start_worker(worker_env)
     try:
-        wait_for(lambda: all(row["state"] not in ("queued", "sending", "retrying") and row["whmcs"] in ("", "done")
+        wait_until(lambda: all(row["state"] not in ("queued", "sending", "retrying") and row["whmcs"] in ("", "done")
                              for row in item_rows(harness.engine, batch_id=1)), 150)
     finally:
         second.send_signal(signal.SIGTERM)
