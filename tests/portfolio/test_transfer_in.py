@@ -168,7 +168,12 @@ def test_bulk_transfer_in_survives_sigkill_and_limits_and_transfers_each_domain_
     with serve_wsgi(create_app(harness.settings)) as url:
         page = requests.get(f"{url}/admin/portfolio/transfers/1", headers={"Authorization": f"Bearer {TOKEN}"},
                             timeout=10).text
+        # What the registrar module's TransferSync tells WHMCS for them: the truth, from the account.
+        outcomes = {i: requests.get(f"{url}/api/v1/registrar/domains/{name(i)}/sync?live=1", timeout=10,
+                                    headers={"Authorization": f"Bearer {TOKEN}"}).json()["transfer"] for i in (2, 3, 6)}
     assert name(6) in page and "completed" in page and "refused" in page
+    assert [(outcomes[i]["completed"], outcomes[i]["failed"]) for i in (2, 3, 6)] == [
+        (False, True), (False, False), (True, False)]
     with harness.engine.connect() as conn:
         stored = " ".join(str(value) for table in ("events", "commands", "attempts") for row in
                           conn.execute(text(f"SELECT * FROM {table}")) for value in row)
