@@ -46,6 +46,8 @@ MEANINGS = {
     "due_date_max_difference_days": "A due-date move larger than this many days is reported, not made.",
     "sync_every_minutes": "Pull-sync period in minutes (0: no scheduled sync).",
     "sync_every_seconds": "Pull-sync period in seconds; when set, it overrides the minutes (0: use the minutes).",
+    "tld_refresh_hours": "Hours between two reads of Openprovider's TLD catalogue by the worker "
+                         "(0: only `opbridge tlds refresh`).",
     "sync_concurrency": "Openprovider lookups one sync run keeps in flight at once (1 to 64).",
     "drift_every_days": "Days between the scheduler's drift reports, mailed when their findings changed (0: none).",
     "transfer_calls_per_second": "Openprovider calls a second that `portfolio transfer-in` spends, shared by every worker.",

@@ -37,6 +37,7 @@ from whmcsapi.models import (
     InvoiceSummary,
     Page,
 )
+from whmcsapi.pricing import Currency, TldPricing, currencies_from, tld_pricing_from
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,15 @@ class WhmcsClient:
             if not page.items or start >= page.total:
                 return
 
+    # -- prices ----------------------------------------------------------------------
+
+    def get_currencies(self) -> list[Currency]:
+        return currencies_from(self.call("GetCurrencies"))
+
+    def get_tld_pricing(self, currency_id: int | None = None) -> TldPricing:
+        """The sell prices of every TLD WHMCS has pricing for, in the default currency or ``currency_id``'s."""
+        return tld_pricing_from(self.call("GetTLDPricing", {"currencyid": currency_id} if currency_id else {}))
+
     # -- domains ---------------------------------------------------------------------
 
     def get_clients_domains(
@@ -231,10 +241,9 @@ class WhmcsClient:
         return parsing.integer(ids[0])
 
     def renewal_prices(self, client_id: int) -> dict[str, Decimal]:
-        """GetTLDPricing in the client's currency: each TLD's one-year renewal price."""
-        pricing = self.call("GetTLDPricing", {"clientid": client_id}).get("pricing") or {}
-        return {tld: parsing.amount((prices.get("renew") or {}).get("1")) for tld, prices in pricing.items()
-                if isinstance(prices, dict) and (prices.get("renew") or {}).get("1") is not None}
+        """GetTLDPricing for the client (its currency, which ``clientid`` picks): each TLD's one-year renewal price."""
+        pricing = tld_pricing_from(self.call("GetTLDPricing", {"clientid": client_id}))
+        return {tld: operations["renew"][1] for tld, operations in pricing.prices.items() if 1 in operations["renew"]}
 
     # -- clients ---------------------------------------------------------------------
 

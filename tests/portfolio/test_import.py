@@ -26,8 +26,8 @@ def test_import_matches_by_email_or_mapping_dry_runs_first_and_adds_each_domain_
                     {"firstname": "Ben", "lastname": "Twin", "email": "twin@example.nl"},
                     {"firstname": "Bea", "lastname": "Twin", "email": "twin@example.nl"}],
         "domains": [whmcs_domain("billed.com", day(200), day(190), userid=1)],
-        "tld_pricing": {"com": {"register": "9.95", "transfer": "9.95", "renew": "12.95"},
-                        "nl": {"register": "7.50", "transfer": "0.00", "renew": "8.25"}},
+        "tld_pricing": {"com": {"register": {"1": "9.95"}, "transfer": {"1": "9.95"}, "renew": {"1": "12.95"}},
+                        "nl": {"register": {"1": "7.50"}, "transfer": {"1": "0.00"}, "renew": {"1": "8.25"}}},
     })
     anna, twin, nobody, mapped = harness.openprovider.seed({"customers": [
         owner("anna@example.nl"), owner("twin@example.nl"), owner("nobody@example.nl"), owner("mapped@example.nl"),

@@ -1,8 +1,9 @@
-"""The simulated actions that find clients, price TLDs and add domain orders.
+"""The simulated actions that find clients and add domain orders.
 
-``GetClients`` (developers.whmcs.com/api-reference/getclients), ``GetTLDPricing``
-(…/gettldpricing) and ``AddOrder`` (…/addorder), with the parameters and answers those
-pages document; AddOrder takes domains only, as the import and the bulk transfer use it.
+``GetClients`` (developers.whmcs.com/api-reference/getclients) and ``AddOrder``
+(…/addorder), with the parameters and answers those pages document; AddOrder takes
+domains only, as the import and the bulk transfer use it, priced from the sandbox's
+TLD pricing (whmcsapi.sandbox.pricing) as WHMCS prices an order.
 """
 from __future__ import annotations
 
@@ -45,17 +46,6 @@ def _client(client: Client) -> dict:
             "groupid": "0", "status": "Active"}
 
 
-@action("GetTLDPricing")
-def get_tld_pricing(state: SandboxState, form: Form) -> dict:
-    if form.get("clientid") and fields.integer("clientid", form["clientid"]) not in state.clients:
-        raise ApiError("Client ID Not Found")
-    pricing = {tld: {"categories": ["gTLD"], "addons": {"dns": False, "email": False, "idprotect": True},
-                     "group": "", **{kind: {"1": prices[kind]} for kind in ("register", "transfer", "renew")}}
-               for tld, prices in state.tld_pricing.items()}
-    return {"currency": {"id": "1", "code": "EUR", "prefix": "€", "suffix": " EUR", "format": "2",
-                         "rate": "1.00000"}, "pricing": pricing}
-
-
 @action("AddOrder")
 def add_order(state: SandboxState, form: Form) -> dict:
     client_id = fields.integer("clientid", form.get("clientid", ""))
@@ -76,11 +66,12 @@ def add_order(state: SandboxState, form: Form) -> dict:
             raise ApiError(f"Invalid domaintype {item.get('domaintype')!r}")
         price = state.tld_pricing.get(item["domain"].partition(".")[2], {})
         period = fields.integer("regperiod", item.get("regperiod", ""), 1)
+        first = price.get(kind.lower(), {}).get(str(period), "0.00")
         domain = Domain(
             id=state.new_id("domain"), userid=client_id, domain=item["domain"].strip().lower(), registrar="",
             status="Pending", regdate=today, expirydate=None, nextduedate=today, nextinvoicedate=today,
-            regtype=kind, regperiod=period, firstpaymentamount=Decimal(price.get(kind.lower(), "0.00")),
-            recurringamount=Decimal(price.get("renew", "0.00")), paymentmethod=method, orderid=order_id,
+            regtype=kind, regperiod=period, firstpaymentamount=Decimal(first),
+            recurringamount=Decimal(price.get("renew", {}).get("1", "0.00")), paymentmethod=method, orderid=order_id,
             idprotection=fields.flag(item.get("idprotection", "")),
             dnsmanagement=fields.flag(item.get("dnsmanagement", "")),
             emailforwarding=fields.flag(item.get("emailforwarding", "")),

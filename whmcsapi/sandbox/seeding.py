@@ -13,11 +13,11 @@ from typing import Any
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
 from whmcsapi.sandbox import render
+from whmcsapi.sandbox.pricing import seed_pricing
 from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
 from whmcsapi.sandbox.state import SandboxState
 
-SEED_SECTIONS = frozenset({"clients", "domains", "invoices", "bulk", "tld_pricing"})
-PRICE_KINDS = frozenset({"register", "transfer", "renew"})
+SEED_SECTIONS = frozenset({"clients", "domains", "invoices", "bulk", "currencies", "tld_pricing"})
 CLIENT_FIELDS = frozenset({"firstname", "lastname", "email", "companyname"})
 DOMAIN_FIELDS = frozenset({
     "domain", "userid", "registrar", "status", "regdate", "expirydate", "nextduedate", "donotrenew",
@@ -44,7 +44,7 @@ def seed(state: SandboxState, spec: Mapping[str, Any]) -> dict[str, list[int]]:
       "invoices": [{userid?, status?, date?, duedate?, items: [{type, domain | relid,
                     description?, amount?}]}],
       "bulk": {count, prefix?, tld?, registrar?, status?, invoices?},
-      "tld_pricing": {tld: {register?, transfer?, renew?}}}`` (yearly prices, GetTLDPricing's)
+      "currencies": [...], "tld_pricing": {...}}`` (whmcsapi.sandbox.pricing)
     Dates are ``YYYY-MM-DD``; ``null`` or ``0000-00-00`` leaves one unset.
     """
     _reject_unknown("seed", spec, SEED_SECTIONS)
@@ -57,8 +57,7 @@ def seed(state: SandboxState, spec: Mapping[str, Any]) -> dict[str, list[int]]:
             plan.domain(entry)
         for entry in [*spec.get("invoices", []), *bulk_invoices]:
             plan.invoice(entry)
-        pricing = {tld.lower().lstrip("."): _prices(tld, prices) for tld, prices in spec.get("tld_pricing", {}).items()}
-        state.tld_pricing.update(pricing)
+        seed_pricing(state, spec)
         return plan.commit()
 
 
@@ -249,12 +248,6 @@ def _bulk_entries(spec: Mapping[str, Any] | None) -> tuple[list[dict], list[dict
                 {"type": "Domain", "domain": name, "description": f"Domain Renewal - {name}", "amount": "12.95"},
             ]})
     return domains, invoices
-
-
-def _prices(tld: str, prices: Any) -> dict[str, str]:
-    """A TLD's yearly prices: ``{"register": "9.95", "transfer": "9.95", "renew": "12.95"}``."""
-    _reject_unknown(f"tld_pricing {tld}", prices, PRICE_KINDS)
-    return {kind: f"{_amount(prices.get(kind, '0.00')):.2f}" for kind in sorted(PRICE_KINDS)}
 
 
 def _reject_unknown(what: str, entry: Any, known: frozenset[str] | set[str]) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from flask import current_app
 
 from whmcsapi.sandbox.faults import Faults
+from whmcsapi.sandbox.pricing import DEFAULT_CURRENCY
 from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
 
 DEFAULT_IDENTIFIER = "opbridge-sandbox"
@@ -41,9 +42,9 @@ class SandboxState:
         self.clients: dict[int, Client] = {}
         self.domains: dict[int, Domain] = {}
         self.invoices: dict[int, Invoice] = {}
-        # Yearly prices by TLD (``{"com": {"register": "9.95", "transfer": …, "renew": …}}``), as GetTLDPricing answers.
-        self.tld_pricing: dict[str, dict[str, str]] = {}
-        self.orders: list[dict] = []
+        self.currencies: list[dict] = [dict(DEFAULT_CURRENCY)]
+        self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcsapi.sandbox.pricing
+        self.orders: list[dict] = []  # AddOrder's orders (whmcsapi.sandbox.ordering)
         self.emails: list[dict] = []
         self.activity: list[dict] = []
         self.rejections: list[dict] = []
