@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine
 
-from listener import admin, dashboard, health, hooks, metrics, openapi, registrar_api, request_ids
+from listener import admin, dashboard, health, hooks, metrics, openapi, outcome_api, registrar_api, request_ids
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
 from listener.ids import RowIdConverter
@@ -44,6 +44,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     request_ids.install(app)
     register_error_handlers(app)
     dashboard.configure_sessions(app, settings.admin_tokens)
-    for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, openapi.bp):
+    for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, outcome_api.bp,
+                      openapi.bp):
         app.register_blueprint(blueprint)
     return app
