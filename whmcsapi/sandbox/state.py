@@ -41,7 +41,8 @@ class SandboxState:
         self.clients: dict[int, Client] = {}
         self.domains: dict[int, Domain] = {}
         self.invoices: dict[int, Invoice] = {}
-        self.emails: list[dict] = []
+        self.emails: list[dict] = []  # to the admins (SendAdminEmail)
+        self.client_emails: list[dict] = []  # to clients (SendEmail)
         self.activity: list[dict] = []
         self.rejections: list[dict] = []
         self.requests: collections.deque[dict] = collections.deque(maxlen=REQUEST_LOG_SIZE)
