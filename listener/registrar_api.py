@@ -32,8 +32,9 @@ from opbridge.settings import ConfigError
 from opbridge.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.types import Domain, Nameserver
-from outbox.models import DONE, PENDING, RUNNING, Command
+from outbox.models import DEAD, DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
+from outbox.outcomes import failure_sentence
 from outbox.store import utcnow
 from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
 from outbox.sync.reading import openprovider_side
@@ -171,6 +172,9 @@ def domain_sync(name: str) -> dict[str, Any]:
         try:
             domain = _live(key)
         except DomainNotFound:
+            refused = _refused_transfer(key)
+            if refused is not None:
+                return _transfer_failed(key, refused)
             if not _was_active_here(key):
                 raise
             return _transferred_away(key)
@@ -219,6 +223,26 @@ def _transferred_away(key: str) -> dict[str, Any]:
         "expired": False,
         "transferred_away": True,
         "transfer": {"completed": False, "failed": False, "reason": ""},
+    }
+
+
+def _refused_transfer(key: str) -> str | None:
+    """Openprovider's sentence when the domain's last transfer command is dead: the
+    transfer was refused (a wrong EPP code, say) and never began at the registry."""
+    commands = Command.__table__
+    query = (select(commands.c.status, commands.c.last_error_code, commands.c.last_error)
+             .where(commands.c.aggregate_key == key, commands.c.type == "transfer_domain")
+             .order_by(commands.c.id.desc()).limit(1))
+    with services().engine.connect() as conn:
+        last = conn.execute(query).first()
+    return failure_sentence(last._asdict()) if last is not None and last.status == DEAD else None
+
+
+def _transfer_failed(key: str, reason: str) -> dict[str, Any]:
+    return {
+        "domain": key, "source": "openprovider", "checked_at": utcnow().isoformat(timespec="seconds"),
+        "status": None, "whmcs_status": None, "expiry_date": None, "active": False, "expired": False,
+        "transferred_away": False, "transfer": {"completed": False, "failed": True, "reason": reason},
     }
 
 
