@@ -16,6 +16,8 @@
  *   AfterRegistrarSaveContactDetails -> domain.contacts_changed
  *   AfterRegistrarRequestDelete      -> domain.delete_requested
  *   AfterCronJob                     -> resends spooled events with their original webhook id
+ *   AfterRegistrarRegistration/Renewal, EmailPreSend -> no event: show the outcome the
+ *                                       registrar module waited for (its lib/outcome.php)
  * Events other than the first two get a random webhook id: the same toggle may rightly
  * happen twice, so its content cannot name it.
  *
@@ -50,6 +52,7 @@ if (!is_file($opbridgeLibrary)) {
     return;
 }
 require_once $opbridgeLibrary;
+require_once dirname($opbridgeLibrary) . '/outcome.php';
 
 /** The registrar module's name: its domains' registrar actions are the module's to send. */
 const OPBRIDGE_MODULE = 'opbridge';
@@ -169,6 +172,11 @@ add_hook('AfterRegistrarRequestDelete', 1, opbridge_guarded(
     'AfterRegistrarRequestDelete',
     opbridge_registrar_handler('domain.delete_requested', static fn (array $params): array => [])
 ));
+// What the registrar module learned of a registration or renewal, shown once WHMCS recorded
+// its success; confirmations of what Openprovider has not done yet are held back.
+add_hook('AfterRegistrarRegistration', 1, opbridge_guarded('AfterRegistrarRegistration', 'opbridge_show_outcome'));
+add_hook('AfterRegistrarRenewal', 1, opbridge_guarded('AfterRegistrarRenewal', 'opbridge_show_outcome'));
+add_hook('EmailPreSend', 1, 'opbridge_hold_confirmation');
 add_hook('AfterCronJob', 1, opbridge_guarded('AfterCronJob', static fn (array $vars) => opbridge_resend_spool(opbridge_target())));
 
 // ---------------------------------------------------------------------------------------
