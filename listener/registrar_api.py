@@ -31,7 +31,7 @@ from listener.services import services
 from opbridge.settings import ConfigError
 from opbridge.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
-from opclient.types import Domain, Nameserver
+from opclient.types import Domain
 from outbox.models import DEAD, DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
 from outbox.outcomes import failure_sentence
@@ -56,17 +56,23 @@ def _live(name: str) -> Domain:
 
 
 @bp.get("/domains/<name>")
-@operation("A domain's nameservers, lock and ID protection, read live", answers={200: RegistrarDomain},
-           path={"name": admin.DOMAIN_NAME_DOCS})
+@operation("A domain's nameservers, lock and ID protection: from the mirror while it is current, else live",
+           answers={200: RegistrarDomain}, path={"name": admin.DOMAIN_NAME_DOCS})
 def domain_details(name: str) -> dict[str, Any]:
-    """What the nameserver, lock and domain-information pages show, read live."""
-    domain = _live(name)
+    """What the nameserver, lock and domain-information pages show. A page view costs no
+    Openprovider call while the pull-sync's reading of the domain is current (the rule of
+    /sync below); otherwise one."""
+    key = admin._domain_key(name)
+    row = _fresh_mirror_row(key)
+    if row is not None and row.op_nameservers is not None:
+        return _mirrored_details(row)
+    domain = _live(key)
     return {
         "domain": domain.domain.ascii,
         "status": domain.status,
         "whmcs_status": STATUS_MAP.get(domain.status),
         "expiry_date": iso(openprovider_side(domain, services().settings.expiry_source).expiry_date),
-        "nameservers": [_nameserver(server) for server in domain.name_servers],
+        "nameservers": [server.text for server in domain.name_servers],
         "locked": domain.is_locked,
         "lockable": domain.is_lockable,
         "id_protection": domain.is_private_whois_enabled,
@@ -74,9 +80,22 @@ def domain_details(name: str) -> dict[str, Any]:
     }
 
 
-def _nameserver(server: Nameserver) -> str:
-    address = server.ip or server.ip6
-    return f"{server.name}/{address}" if address else server.name
+def _mirrored_expiry(row: Any) -> Any:
+    return row.op_renewal_date if services().settings.expiry_source == "renewal_date" else row.op_expiration_date
+
+
+def _mirrored_details(row: Any) -> dict[str, Any]:
+    return {
+        "domain": row.name,
+        "status": row.op_status,
+        "whmcs_status": STATUS_MAP.get(row.op_status),
+        "expiry_date": iso(_mirrored_expiry(row)),
+        "nameservers": [server for server in row.op_nameservers.split(",") if server],
+        "locked": bool(row.op_locked),
+        "lockable": row.op_locked is not None,
+        "id_protection": bool(row.op_private_whois),
+        "autorenew": row.op_autorenew,
+    }
 
 
 @bp.get("/domains/<name>/contacts")
@@ -166,7 +185,7 @@ def domain_sync(name: str) -> dict[str, Any]:
     row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else _fresh_mirror_row(key)
     if row is not None:
         status = row.op_status
-        expiry = row.op_renewal_date if settings.expiry_source == "renewal_date" else row.op_expiration_date
+        expiry = _mirrored_expiry(row)
         source, checked_at = "mirror", row.last_synced_at
     else:
         try:
