@@ -14,6 +14,7 @@ from flask import Blueprint, g, request
 from marshmallow import ValidationError
 
 from listener.commands import commands_for
+from listener.dns_saves import refuse_conflicting_save
 from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
 from listener.metrics import count_event
@@ -57,6 +58,8 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
         raise Refusal(401, error.code, error.message) from None
     text, document = _parse_json(body)
     event_type, data = _validate(document)
+    if event_type == "domain.dns_changed":
+        refuse_conflicting_save(services().outbox, data)
     if holds_secret(document):
         text, data = _sealed(document, data)
     stored = services().group_commit.enqueue(
