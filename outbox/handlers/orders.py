@@ -1,41 +1,62 @@
 """What a registration or a transfer sends besides the name: handles, nameservers, options."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from opclient import DomainName, Handles, InvalidDomainName, Nameserver, OrderDetails
+from outbox.catalogue import entry_for
+from outbox.catalogue.registry_values import InvalidRegistryData, RegistryValues, registry_values
 from outbox.handlers.handles import contact_from, handle_for
+from outbox.handlers.premium import premium_fee
 from outbox.handlers.tlds import tld_facts
 from outbox.registry import Context, PermanentFailure
 
 # Hosts of Openprovider's own nameservers: only behind them does a DNS template take effect.
 OPENPROVIDER_NAMESERVER_DOMAINS = ("openprovider.nl", "openprovider.be", "openprovider.eu")
 CONTACT_ROLES = ("admin", "tech", "billing")
-TICKED = {"on", "yes", "true", "1"}
 
 
 def order_details(context: Context, name: DomainName) -> OrderDetails:
     payload, settings = context.payload, context.services.settings
     servers = nameservers(payload.get("nameservers") or settings.default_nameservers)
     template = settings.dns_template if settings.dns_template and _openprovider_hosted(servers) else None
+    registry = order_registry_values(context, name)
+    transfer = context.command.type == "transfer_domain"
+    fee = premium_fee(context, name, "transfer" if transfer else "create",
+                      1 if transfer else int(payload.get("period_years") or 1))
     return OrderDetails(
-        handles=order_handles(context, name),
+        handles=order_handles(context, name, registry),
         name_servers=servers,
         ns_template_name=template,
         autorenew="default" if payload.get("autorenew") else "off",
         is_private_whois_enabled=bool(payload.get("id_protection")),
         idn_script=payload.get("idn_language") or None,
-        additional_data=additional_data(payload.get("additional_fields") or {}),
+        additional_data=registry.domain,
+        accept_premium_fee=fee,
     )
 
 
-def order_handles(context: Context, name: DomainName) -> Handles:
-    """The owner from the registrant; one admin handle for every other role the TLD takes."""
+def order_registry_values(context: Context, name: DomainName) -> RegistryValues:
+    """The order's WHMCS additional fields, each where Openprovider takes it (outbox.catalogue)."""
+    entry = entry_for(context.services.engine, name.extension)
+    try:
+        return registry_values(entry, context.payload.get("additional_fields") or {},
+                               transfer=context.command.type == "transfer_domain")
+    except InvalidRegistryData as error:
+        raise PermanentFailure(f"The registry data of {name} cannot be sent to Openprovider: {error}.",
+                               "invalid_registry_data") from None
+
+
+def order_handles(context: Context, name: DomainName, registry: RegistryValues) -> Handles:
+    """The owner from the registrant, holding the registry data the TLD needs of it; one
+    admin handle for every other role the TLD takes."""
     payload = context.payload
     client_id = payload.get("client_id")
-    owner = handle_for(context, contact_from(payload.get("registrant"), "registrant"), client_id=client_id)
+    registrant = contact_from(payload.get("registrant"), "registrant")
+    if registry.customer or registry.extension:
+        registrant = registrant.holding(registry.customer, name.extension, registry.extension)
+    owner = handle_for(context, registrant, client_id=client_id)
     roles = [role for role in tld_facts(context.services.openprovider, name.extension).supported_handles
              if role in CONTACT_ROLES]
     if not roles:
@@ -65,18 +86,3 @@ def _as_text(entry: Any) -> str:
 def _openprovider_hosted(servers: Iterable[Nameserver]) -> bool:
     return all(server.name.endswith(tuple(f".{domain}" for domain in OPENPROVIDER_NAMESERVER_DOMAINS))
                for server in servers)
-
-
-def additional_data(fields: Mapping[str, Any]) -> dict[str, str]:
-    """WHMCS additional fields ("Legal Type", "Intended Use") as Openprovider's keys
-    (``legal_type``, ``intended_use``); a ticked acceptance box is sent as "1"."""
-    data = {}
-    for label, value in fields.items():
-        key = re.sub(r"[^a-z0-9]+", "_", str(label).lower()).strip("_")
-        text = str(value).strip()
-        if not key or not text:
-            continue
-        if key.endswith("_acceptance"):
-            text = "1" if text.lower() in TICKED else "0"
-        data[key] = text
-    return data

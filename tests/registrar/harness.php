@@ -10,13 +10,14 @@
  * the spool, shared with the hook harness).
  *
  * Output: {"result", "exception", "api_calls", "module_log", "spool", "php_errors"}; a
- * ResultsList result is reported as the list of its SearchResults, a registrar Domain as
- * the values set on it.
+ * ResultsList result is reported as the list of its SearchResults (ImportItems for
+ * GetTldPricing), a registrar Domain as the values set on it.
  */
 
 declare(strict_types=1);
 
 require dirname(__DIR__) . '/hook/whmcs_functions.php';
+require __DIR__ . '/whmcs_tld_import.php';
 
 [, $function, $paramsJson, $postJson] = $argv + [null, '', '{}', '{}'];
 if ($function === '') {
@@ -43,6 +44,10 @@ if (!function_exists($name)) {
 }
 if ($result instanceof WHMCS\Domains\DomainLookup\ResultsList) {
     $result = ['ResultsList' => $result->toArray()];
+} elseif ($result instanceof WHMCS\Results\ResultsList) {
+    // No getter of ImportItem is published: what the module set is read from the stand-in.
+    $values = new ReflectionProperty(WHMCS\Domain\TopLevel\ImportItem::class, 'values');
+    $result = ['ImportItems' => array_map(static fn ($item) => $values->getValue($item), $result->getArrayCopy())];
 } elseif ($result instanceof WHMCS\Domain\Registrar\Domain) {
     $result = ['Domain' => $result->toArray()];
 }

@@ -4,13 +4,13 @@ The registrar module's domain pages (GetDomainInformation) read them live at Ope
 on every view; with them in the mirror, a page costs no call while the mirror is current.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0005'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

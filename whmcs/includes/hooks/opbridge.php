@@ -18,6 +18,8 @@
  *   AfterCronJob                     -> resends spooled events with their original webhook id
  *   AfterRegistrarRegistration/Renewal, EmailPreSend -> no event: show the outcome the
  *                                       registrar module waited for (its lib/outcome.php)
+ *   ShoppingCartValidateCheckout     -> no event: refuses a cart whose domains lack the registry
+ *                                       data their TLD needs (lib/additionalfields.php)
  * Events other than the first two get a random webhook id: the same toggle may rightly
  * happen twice, so its content cannot name it.
  *
@@ -51,7 +53,7 @@ if (!is_file("{$opbridgeLibrary}/delivery.php")) {
     error_log('opbridge: upload modules/registrars/opbridge/ as well; the hook file needs its lib/');
     return;
 }
-foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'outcome'] as $opbridgePart) {
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'additionalfields', 'outcome'] as $opbridgePart) {
     require_once "{$opbridgeLibrary}/{$opbridgePart}.php";
 }
 
@@ -175,6 +177,16 @@ add_hook('AfterRegistrarRequestDelete', 1, opbridge_guarded(
 add_hook('AfterRegistrarRegistration', 1, opbridge_guarded('AfterRegistrarRegistration', 'opbridge_show_outcome'));
 add_hook('AfterRegistrarRenewal', 1, opbridge_guarded('AfterRegistrarRenewal', 'opbridge_show_outcome'));
 add_hook('EmailPreSend', 1, 'opbridge_hold_confirmation');
+add_hook('ShoppingCartValidateCheckout', 1, static function ($vars): array {
+    try {
+        // WHMCS keeps the cart in the session; registrar modules read its domains there.
+        $cart = $_SESSION['cart']['domains'] ?? [];
+        return opbridge_cart_registry_errors(is_array($cart) ? $cart : []);
+    } catch (Throwable $error) {
+        opbridge_log('ShoppingCartValidateCheckout', 'hook failed', get_class($error) . ': ' . $error->getMessage());
+        return [];
+    }
+});
 add_hook('AfterCronJob', 1, opbridge_guarded('AfterCronJob', static fn (array $vars) => opbridge_resend_spool(opbridge_target())));
 
 // ---------------------------------------------------------------------------------------
