@@ -1,14 +1,14 @@
 """drift reports and their findings, transfer-in batches and items, and shared rate slots
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
