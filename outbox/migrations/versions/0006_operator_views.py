@@ -5,14 +5,14 @@ dashboard can read it (and an operator can close it), and the listener keeps the
 reason of each refused request. New tables only: nothing to fill, whatever the size.
 
 Revision ID: 0006
-Revises: 0007
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 revision = '0006'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
