@@ -174,7 +174,7 @@ def replay_commands() -> dict[str, Any]:
 @operation("Set a dead command aside for good, with a reason kept in its history", answers={200: Discarded},
            errors=(400, 404, 409, 422), body=DiscardRequest)
 def discard_command(command_id: int) -> dict[str, Any]:
-    reason = _body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
+    reason = load_body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
     discarded = services().outbox.discard([command_id], reason)
     if not discarded:
         _left_alone(command_id, "not_discardable", "only dead commands can be discarded")
@@ -184,7 +184,7 @@ def discard_command(command_id: int) -> dict[str, Any]:
 @bp.post("/commands/discard")
 @operation("Discard the dead commands a filter picks", answers={200: DiscardedMany}, errors=(400, 422), body=DiscardFilter)
 def discard_commands() -> dict[str, Any]:
-    chosen = _body(DiscardFilter(), "invalid_filter", '{"type": "renew_domain", "reason": "Renewed by hand."}')
+    chosen = load_body(DiscardFilter(), "invalid_filter", '{"type": "renew_domain", "reason": "Renewed by hand."}')
     outbox = services().outbox
     picked = outbox.replayable(status=DEAD, type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"])
     discarded = outbox.discard(picked, chosen["reason"])
