@@ -13,6 +13,7 @@ from typing import IO, Any, NoReturn
 from flask import Blueprint, g, request
 from marshmallow import ValidationError
 
+from listener.additional_fields import refuse_unmappable
 from listener.commands import commands_for
 from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
@@ -161,4 +162,5 @@ def _validate(document: Any) -> tuple[str, dict[str, Any]]:
     except ValidationError as error:
         raise Refusal(422, "invalid_event", f"The {envelope['type']} event data is invalid; see details.",
                       {"data": error.messages}) from None
+    refuse_unmappable(envelope["type"], data)
     return envelope["type"], data

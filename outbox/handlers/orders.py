@@ -1,11 +1,11 @@
 """What a registration or a transfer sends besides the name: handles, nameservers, options."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from opclient import DomainName, Handles, InvalidDomainName, Nameserver, OrderDetails
+from outbox.additional_fields import additional_data, unmappable
 from outbox.handlers.handles import contact_from, handle_for
 from outbox.handlers.tlds import tld_facts
 from outbox.registry import Context, PermanentFailure
@@ -13,7 +13,6 @@ from outbox.registry import Context, PermanentFailure
 # Hosts of Openprovider's own nameservers: only behind them does a DNS template take effect.
 OPENPROVIDER_NAMESERVER_DOMAINS = ("openprovider.nl", "openprovider.be", "openprovider.eu")
 CONTACT_ROLES = ("admin", "tech", "billing")
-TICKED = {"on", "yes", "true", "1"}
 
 
 def order_details(context: Context, name: DomainName) -> OrderDetails:
@@ -27,7 +26,7 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
         autorenew="default" if payload.get("autorenew") else "off",
         is_private_whois_enabled=bool(payload.get("id_protection")),
         idn_script=payload.get("idn_language") or None,
-        additional_data=additional_data(payload.get("additional_fields") or {}),
+        additional_data=order_additional_data(context),
     )
 
 
@@ -67,16 +66,12 @@ def _openprovider_hosted(servers: Iterable[Nameserver]) -> bool:
                for server in servers)
 
 
-def additional_data(fields: Mapping[str, Any]) -> dict[str, str]:
-    """WHMCS additional fields ("Legal Type", "Intended Use") as Openprovider's keys
-    (``legal_type``, ``intended_use``); a ticked acceptance box is sent as "1"."""
-    data = {}
-    for label, value in fields.items():
-        key = re.sub(r"[^a-z0-9]+", "_", str(label).lower()).strip("_")
-        text = str(value).strip()
-        if not key or not text:
-            continue
-        if key.endswith("_acceptance"):
-            text = "1" if text.lower() in TICKED else "0"
-        data[key] = text
-    return data
+def order_additional_data(context: Context) -> dict[str, str]:
+    """The additional fields as Openprovider keys. The listener refuses an event with a field
+    Openprovider has no key for; one stored before that rule fails here with the same reason."""
+    fields = context.payload.get("additional_fields") or {}
+    action = "transfer" if context.command.type == "transfer_domain" else "register"
+    refused = unmappable(fields, action)
+    if refused:
+        raise PermanentFailure(refused[0].sentence, "unmappable_additional_field")
+    return additional_data(fields)
