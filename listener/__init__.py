@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from listener import admin, dashboard, health, hooks, metrics, openapi, registrar_api, request_ids
+from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
 from listener.ids import RowIdConverter

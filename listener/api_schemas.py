@@ -341,6 +341,56 @@ class RegistrarSyncQuery(Query):
     live = fields.String(validate=validate.OneOf(["1"]), metadata={"description": "1: read Openprovider, not the mirror."})
 
 
+class HostRecordRowAnswer(Answer):
+    hostname = fields.String(metadata={"description": "Relative to the domain; @ for the domain itself."})
+    type = fields.String(metadata={"description": "A, AAAA, MX, CNAME or TXT: the types WHMCS's page shows."})
+    address = fields.String()
+    priority = fields.String(metadata={"description": "The MX priority; empty for other types."})
+    recid = fields.String(metadata={"description": "The record as read, for SaveDNS to name what it changes."})
+
+
+class RegistrarHostRecords(Answer):
+    domain = fields.String()
+    zone = fields.Boolean(metadata={"description": "Whether Openprovider has a DNS zone for the domain; "
+                                                   "the first save creates one."})
+    records = fields.List(fields.Nested(HostRecordRowAnswer))
+    not_shown = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "Records of other types, by type: kept, never written."})
+
+
+class DnssecKeyAnswer(Answer):
+    flags = fields.Integer(metadata={"description": "257: key-signing key, 256: zone-signing key."})
+    alg = fields.Integer()
+    protocol = fields.Integer()
+    pub_key = fields.String()
+    readonly = fields.Boolean(metadata={"description": "Kept by Openprovider; cannot be removed."})
+
+
+class DnssecTldFacts(Answer):
+    allowed = fields.Boolean(metadata={"description": "Whether the registry takes DNSSEC keys."})
+    algorithms = fields.List(fields.Integer())
+    max_keys = fields.Integer(metadata={"description": "The most keys a domain may have; 0: no limit given."})
+
+
+class RegistrarDnssec(Answer):
+    domain = fields.String()
+    enabled = fields.Boolean()
+    keys = fields.List(fields.Nested(DnssecKeyAnswer))
+    tld = fields.Nested(DnssecTldFacts)
+    refusals = fields.List(fields.String(), metadata={
+        "description": "For a proposed change (action and key given): one sentence per limit it breaks."})
+
+
+class RegistrarVerification(Answer):
+    domain = fields.String()
+    applies = fields.Boolean(metadata={"description": "Whether ICANN's verification covers the domain (a gTLD)."})
+    status = _maybe(fields.String, metadata={"description": "Openprovider's status of the verification, if any."})
+    email = _maybe(fields.String, metadata={"description": "The registrant's address being verified."})
+    pending = fields.Boolean(metadata={"description": "Not confirmed yet: the domain is suspended on suspension_date."})
+    suspended = fields.Boolean()
+    suspension_date = _maybe(fields.Date)
+
+
 class RegistrarDomain(Answer):
     domain = fields.String()
     status = fields.String(metadata={"description": "Openprovider's status, such as ACT."})

@@ -104,6 +104,20 @@ def private_nameserver_changed(data: Data) -> list[NewCommand]:
     return [_command("set_private_nameserver", data, nameserver=data["nameserver"], ip=data["ip"])]
 
 
+def dns_changed(data: Data) -> list[NewCommand]:
+    # A save that changes no row (WHMCS sends every row) queues nothing.
+    return [_command("save_dns", data, changes=data["changes"])] if data["changes"] else []
+
+
+def dnssec_changed(data: Data) -> list[NewCommand]:
+    key = {part: data[part] for part in ("action", "flags", "alg", "protocol", "pub_key")}
+    return [_command("set_dnssec_key", data, **key)]
+
+
+def registrant_verification_resend(data: Data) -> list[NewCommand]:
+    return [_command("resend_registrant_verification", data)]
+
+
 COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "order.accepted": order_accepted,
     "invoice.paid": invoice_paid,
@@ -118,6 +132,9 @@ COMMANDS_FOR: dict[str, Callable[[Data], list[NewCommand]]] = {
     "domain.transfer_requested": _module_order("transfer_domain"),
     "domain.renewal_requested": renewal_requested,
     "domain.private_nameserver_changed": private_nameserver_changed,
+    "domain.dns_changed": dns_changed,
+    "domain.dnssec_changed": dnssec_changed,
+    "domain.registrant_verification_resend": registrant_verification_resend,
 }
 
 

@@ -31,6 +31,7 @@ from opclient.names import to_unicode
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
+from outbox.sync.verifications import pending_verifications
 
 PREFIX = "/admin"
 bp = Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates")
@@ -180,6 +181,7 @@ def overview() -> Any:
         circuit=_circuit(),
         runs=runs,
         report=load_changes(services().engine, runs[0]["id"], 20) if runs else [],
+        verifications=pending_verifications(services().engine),
     )
 
 

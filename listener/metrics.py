@@ -8,7 +8,7 @@ a worker's own metrics (tries, calls, lag, circuits) are served by
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timezone
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -20,6 +20,7 @@ from listener.services import services
 from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
 from outbox.models import SyncRun
 from outbox.store import Outbox, utcnow
+from outbox.sync.verifications import pending_verifications
 
 HOOK_ENDPOINT = "hooks.receive_whmcs_event"
 
@@ -47,6 +48,20 @@ class QueueCollector:
             "opbridge_last_sync_started_timestamp", "When the last pull-sync started (Unix time, 0 = never)",
             value=last_sync.replace(tzinfo=timezone.utc).timestamp() if last_sync else 0.0,
         )
+        yield from verification_gauges(pending_verifications(self.engine))
+
+
+def verification_gauges(pending: list[dict]) -> Iterator[GaugeMetricFamily]:
+    """Registrant e-mail verifications the latest sync run found unconfirmed, and the
+    soonest date one of those domains is suspended (0 when none is pending)."""
+    yield GaugeMetricFamily("opbridge_registrant_verifications_pending",
+                            "Domains whose registrant has not confirmed their e-mail address (latest sync run)",
+                            value=len(pending))
+    dates = sorted(row["new_value"] for row in pending if row["new_value"])
+    soonest = datetime.fromisoformat(dates[0]).replace(tzinfo=timezone.utc).timestamp() if dates else 0.0
+    yield GaugeMetricFamily("opbridge_registrant_verification_next_suspension_timestamp",
+                            "The soonest day a domain with an unconfirmed registrant is suspended (Unix time, 0 = none)",
+                            value=soonest)
 
 
 @bp.get("/metrics")

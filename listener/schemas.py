@@ -6,12 +6,15 @@ the stored raw body.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from listener.domains import normalise_domain
+from outbox import dnssec, host_records
 
 
 class Strict(Schema):
@@ -232,6 +235,60 @@ class PrivateNameserverChangedSchema(DomainRef):
                                   "nameserver")
 
 
+class HostRecordRow(Strict):
+    """One row of WHMCS's DNS page, as SaveDNS gets it in ``dnsrecords``."""
+
+    hostname = fields.String(load_default="", validate=validate.Length(max=253))
+    type = fields.String(load_default="", validate=validate.Length(max=10))
+    address = fields.String(load_default="", validate=validate.Length(max=4096))
+    priority = fields.Raw(load_default=None, allow_none=True)
+    recid = fields.String(load_default="", validate=validate.Length(max=8192))
+
+
+class DnsChangedSchema(DomainRef):
+    """A registrar module's SaveDNS: every row WHMCS's page sent, loaded as ``changes``, one
+    per row that differs from the record its ``recid`` says it was read as."""
+
+    records = fields.List(fields.Nested(HostRecordRow), required=True, validate=validate.Length(max=500))
+
+    @post_load
+    def _changes(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        try:
+            found = host_records.changes(data["domain"], data.pop("records"))
+        except host_records.InvalidRow as error:
+            raise ValidationError(str(error), "records") from None
+        return {**data, "changes": [change.as_payload() for change in found]}
+
+
+class PublicKey(fields.String):
+    """A DNSKEY's public key in base64; spaces and line breaks (as DNS hosts show it) dropped."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = "".join(super()._deserialize(value, attr, data, **kwargs).split())
+        try:
+            if not base64.b64decode(text, validate=True):
+                raise ValueError("empty")
+        except (binascii.Error, ValueError):
+            raise ValidationError("Must be the key's public key in base64, as the DNS host shows it.") from None
+        return text
+
+
+class DnssecKeyChange(Strict):
+    """One DNSSEC key to add or remove, in Openprovider's names for its parts."""
+
+    action = fields.String(required=True, validate=validate.OneOf(dnssec.ACTIONS))
+    flags = fields.Integer(required=True, validate=validate.OneOf(
+        sorted(dnssec.KEY_FLAGS), error="Must be 257 (a key-signing key) or 256 (a zone-signing key)."))
+    alg = fields.Integer(required=True, validate=validate.Range(min=1, max=255))
+    protocol = fields.Integer(load_default=dnssec.DNSSEC_PROTOCOL, validate=validate.Equal(
+        dnssec.DNSSEC_PROTOCOL, error="Must be 3, the only DNSKEY protocol."))
+    pub_key = PublicKey(required=True, validate=validate.Length(max=4096))
+
+
+class DnssecChangedSchema(DomainRef, DnssecKeyChange):
+    """The registrar module's DNSSEC page: one key added or removed."""
+
+
 class SourceSchema(Strict):
     system_url = fields.String(load_default=None, allow_none=True)
     whmcs_version = fields.String(load_default=None, allow_none=True)
@@ -260,4 +317,7 @@ EVENT_DATA: dict[str, Schema] = {
     "domain.transfer_requested": TransferRequestedSchema(),
     "domain.renewal_requested": RenewalRequestedSchema(),
     "domain.private_nameserver_changed": PrivateNameserverChangedSchema(),
+    "domain.dns_changed": DnsChangedSchema(),
+    "domain.dnssec_changed": DnssecChangedSchema(),
+    "domain.registrant_verification_resend": DomainRef(),
 }

@@ -13,6 +13,7 @@ from opclient.errors import (
     PermanentError,
     TokenRejected,
     TransientError,
+    ZoneNotFound,
 )
 from opclient.names import DomainName, InvalidDomainName, split_domain
 from opclient.redact import CallRecord
@@ -21,9 +22,12 @@ from opclient.types import (
     CheckResult,
     Customer,
     DnsRecord,
+    DnssecKey,
     DnsTemplate,
+    DnsZone,
     Domain,
     DomainOrder,
+    EmailVerification,
     Handles,
     Money,
     Nameserver,
@@ -41,11 +45,14 @@ __all__ = [
     "Customer",
     "CustomerIdentityChanged",
     "DnsRecord",
+    "DnssecKey",
     "DnsTemplate",
+    "DnsZone",
     "Domain",
     "DomainName",
     "DomainNotFound",
     "DomainOrder",
+    "EmailVerification",
     "Handles",
     "InvalidContact",
     "InvalidDomainName",
@@ -59,5 +66,6 @@ __all__ = [
     "Tld",
     "TokenRejected",
     "TransientError",
+    "ZoneNotFound",
     "split_domain",
 ]

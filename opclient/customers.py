@@ -6,9 +6,10 @@ from urllib.parse import quote
 
 from opclient.contacts import Contact, customer_body, customer_update_body
 from opclient.errors import CustomerIdentityChanged, PermanentError
-from opclient.types import Customer, Request, from_answer
+from opclient.types import Customer, EmailVerification, Request, from_answer
 
 MAX_PAGE_SIZE = 1000
+VERIFICATIONS = "/customers/verifications/emails"
 
 
 class Customers:
@@ -62,6 +63,23 @@ class Customers:
                 f"The name or company of {handle} cannot change; create a new handle for this contact."
             )
         self._request("PUT", _path(handle), body=customer_update_body(contact))
+
+
+    def email_verifications(self, *, domain: str | None = None) -> list[EmailVerification]:
+        """The registrant e-mail verifications of the account's domains (of ``domain`` only,
+        when given). Reading them never starts one."""
+        found: list[EmailVerification] = []
+        while True:
+            params: dict[str, Any] = {"limit": MAX_PAGE_SIZE, "offset": len(found), "domain": domain}
+            data = self._request("GET", f"{VERIFICATIONS}/domains", params=params) or {}
+            page = [from_answer(EmailVerification.from_api, item) for item in data.get("results") or ()]
+            found += page
+            if not page or len(found) >= int(data.get("total") or 0):
+                return found
+
+    def restart_email_verification(self, email: str) -> None:
+        """Send the verification mail to ``email`` again; the deadline stays."""
+        self._request("POST", f"{VERIFICATIONS}/restart", body={"email": email})
 
 
 def _path(handle: str) -> str:

@@ -10,6 +10,7 @@ from opclient.types import (
     AUTORENEW_VALUES,
     AuthCode,
     CheckResult,
+    DnssecKey,
     Domain,
     DomainOrder,
     Handles,
@@ -164,8 +165,10 @@ class Domains:
         is_locked: bool | None = None,
         name_servers: Iterable[Nameserver] | None = None,
         handles: Handles | None = None,
+        dnssec_keys: Iterable[DnssecKey] | None = None,
     ) -> str:
-        """Change only what is given; returns the new status."""
+        """Change only what is given; returns the new status. ``dnssec_keys`` is the whole
+        new set: DNSSEC is on with any key, off with none."""
         body: dict[str, Any] = {}
         if autorenew is not None:
             body["autorenew"] = _autorenew(autorenew)
@@ -177,6 +180,9 @@ class Domains:
             body["name_servers"] = _name_servers(name_servers)
         if handles is not None:
             body.update(handles.as_api())
+        if dnssec_keys is not None:
+            body["dnssec_keys"] = [key.as_api() for key in dnssec_keys]
+            body["is_dnssec_enabled"] = bool(body["dnssec_keys"])
         if not body:
             raise ValueError("update needs at least one field to change")
         return _status(self._request("PUT", f"/domains/{int(domain_id)}", body=body))

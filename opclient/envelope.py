@@ -16,6 +16,7 @@ from opclient.errors import (
     PermanentError,
     TokenRejected,
     TransientError,
+    ZoneNotFound,
 )
 from opclient.transport import Answer, HTTPError, timed_out
 
@@ -24,6 +25,7 @@ TOKEN_REFUSED = 196
 ACCOUNT_REFUSED = frozenset({197, 10005, 10009})  # agreement unsigned; IP not allowed (live, CTE)
 CREATE_THROTTLED = 4007
 DOMAIN_NOT_IN_ACCOUNT = 320
+ZONE_NOT_FOUND = 872
 
 # Block times from Openprovider's rate-limit table, used when no Retry-After comes along.
 SUGGESTED_DELAYS = {CALLS_LIMIT: 60.0, CREATE_THROTTLED: 300.0}
@@ -64,6 +66,8 @@ def _error_for_code(code: int, body: dict[str, Any], response: Answer) -> Openpr
         return TransientError(message, code=code, description=description, retry_after=delay)
     if code == DOMAIN_NOT_IN_ACCOUNT:
         return DomainNotFound(message, code=code, description=description)
+    if code == ZONE_NOT_FOUND:
+        return ZoneNotFound(message, code=code, description=description)
     return PermanentError(message, code=code, description=description)
 
 

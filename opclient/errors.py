@@ -53,5 +53,9 @@ class DomainNotFound(PermanentError):
     """The domain is not in this Openprovider account (code 320, or a lookup found nothing)."""
 
 
+class ZoneNotFound(PermanentError):
+    """The account has no DNS zone of that name (code 872)."""
+
+
 class CustomerIdentityChanged(PermanentError):
     """A handle's name or company differs from the contact's; only a new handle can carry it."""

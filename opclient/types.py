@@ -169,6 +169,29 @@ class OrderDetails:
 
 
 @dataclasses.dataclass(frozen=True)
+class DnssecKey:
+    """A DNSKEY as Openprovider names its parts (a key pasted from a DNS host maps one to one)."""
+
+    flags: int
+    alg: int
+    pub_key: str
+    protocol: int = 3
+    readonly: bool = False
+
+    @classmethod
+    def from_api(cls, data: Json) -> DnssecKey:
+        return cls(flags=int(data.get("flags") or 0), alg=int(data.get("alg") or 0), pub_key=_text(data, "pub_key"),
+                   protocol=int(data.get("protocol") or 3), readonly=bool(data.get("readonly")))
+
+    def as_api(self) -> dict[str, Any]:
+        return {"flags": self.flags, "alg": self.alg, "protocol": self.protocol, "pub_key": self.pub_key}
+
+    def same_key(self, other: DnssecKey) -> bool:
+        return (self.flags, self.alg, self.protocol, "".join(self.pub_key.split())) == (
+            other.flags, other.alg, other.protocol, "".join(other.pub_key.split()))
+
+
+@dataclasses.dataclass(frozen=True)
 class Domain:
     id: int
     domain: DomainName
@@ -189,6 +212,8 @@ class Domain:
     renewal_date: dt.datetime | None
     soft_quarantine_expiry_date: dt.datetime | None
     hard_quarantine_expiry_date: dt.datetime | None
+    is_dnssec_enabled: bool = False
+    dnssec_keys: tuple[DnssecKey, ...] = ()
 
     @classmethod
     def from_api(cls, data: Json) -> Domain:
@@ -207,6 +232,8 @@ class Domain:
             handles=Handles.from_api(data),
             auth_code=_text(data, "auth_code"),
             **{field: parse_datetime(data.get(field)) for field in _DOMAIN_DATES},
+            is_dnssec_enabled=bool(data.get("is_dnssec_enabled")),
+            dnssec_keys=tuple(DnssecKey.from_api(_map(key)) for key in data.get("dnssec_keys") or ()),
         )
 
 
@@ -310,7 +337,33 @@ class Customer:
 
 
 @dataclasses.dataclass(frozen=True)
+class EmailVerification:
+    """ICANN's registrant e-mail verification as it stands for one domain. Until the
+    address is verified, the domain is suspended once ``expiration_date`` has passed."""
+
+    domain: str
+    email: str
+    handle: str
+    status: str
+    expiration_date: dt.datetime | None
+    is_suspended: bool
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == "verified"
+
+    @classmethod
+    def from_api(cls, data: Json) -> EmailVerification:
+        return cls(domain=_text(data, "domain").lower(), email=_text(data, "email"), handle=_text(data, "handle"),
+                   status=_text(data, "status"), expiration_date=parse_datetime(data.get("expiration_date")),
+                   is_suspended=bool(data.get("is_suspended")))
+
+
+@dataclasses.dataclass(frozen=True)
 class DnsRecord:
+    """One record; in a zone read through ``client.dns``, ``name`` is relative to the zone
+    (``""`` for the apex), the form Openprovider takes in requests."""
+
     name: str
     type: str
     value: str
@@ -326,6 +379,39 @@ class DnsRecord:
             ttl=data.get("ttl"),
             prio=data.get("prio"),
         )
+
+    def relative_to(self, zone: str) -> DnsRecord:
+        """This record named as requests name it: Openprovider answers with full names."""
+        name = self.name.rstrip(".").lower()
+        if name == zone:
+            name = ""
+        elif name.endswith("." + zone):
+            name = name[: -len(zone) - 1]
+        return dataclasses.replace(self, name=name)
+
+    def as_api(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"name": self.name, "type": self.type, "value": self.value}
+        if self.ttl is not None:
+            record["ttl"] = self.ttl
+        if self.prio is not None:
+            record["prio"] = self.prio
+        return record
+
+
+@dataclasses.dataclass(frozen=True)
+class DnsZone:
+    """A DNS zone at Openprovider with its records, every one named relative to the zone."""
+
+    id: int
+    name: str
+    type: str
+    records: tuple[DnsRecord, ...]
+
+    @classmethod
+    def from_api(cls, data: Json) -> DnsZone:
+        name = _text(data, "name").rstrip(".").lower()
+        records = tuple(DnsRecord.from_api(_map(record)).relative_to(name) for record in data.get("records") or ())
+        return cls(id=int(data.get("id") or 0), name=name, type=_text(data, "type"), records=records)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -357,6 +443,10 @@ class Tld:
     is_private_whois_allowed: bool
     is_transfer_auth_code_required: bool
     supported_idn_scripts: tuple[str, ...]
+    dnssec_allowed: bool = False
+    dnssec_keys_allowed: bool = False
+    dnssec_algorithms: tuple[int, ...] = ()
+    dnssec_max_records_amount: int = 0
 
     @property
     def supported_handles(self) -> tuple[str, ...]:
@@ -382,6 +472,10 @@ class Tld:
             name=_text(data, "name"),
             status=_text(data, "status"),
             supported_idn_scripts=scripts,
+            dnssec_allowed=bool(data.get("dnssec_allowed")),
+            dnssec_keys_allowed=bool(data.get("dnssec_keys_allowed")),
+            dnssec_algorithms=tuple(int(alg) for alg in data.get("dnssec_algorithms") or ()),
+            dnssec_max_records_amount=int(data.get("dnssec_max_records_amount") or 0),
             **flags,
             **periods,
         )

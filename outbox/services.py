@@ -12,6 +12,9 @@ from outbox.sealing import Sealer
 from opbridge.settings import require
 from whmcsapi.client import WhmcsClient
 
+# Below the registrar module's default timeout (5 s), which WHMCS's page waits for opbridge.
+QUICK_READ_SECONDS = 3.0
+
 
 class Services:
     """Clients are built on first use, so a worker that only runs WHMCS commands never
@@ -27,6 +30,15 @@ class Services:
         # One pooled connection per dispatcher thread, so none is opened and dropped per call.
         pool_size = max(DEFAULT_POOL_SIZE, self.settings.worker_threads)
         return OpenproviderClient.from_settings(self.settings, on_call=calllog.record, pool_size=pool_size)
+
+    @functools.cached_property
+    def openprovider_quick(self) -> OpenproviderClient:
+        """For reads a WHMCS page waits on: it gives up on Openprovider after
+        QUICK_READ_SECONDS, so opbridge can still answer the page with a sentence."""
+        require(self.settings, "op_username", "op_password")
+        wait = min(float(self.settings.op_timeout_seconds), QUICK_READ_SECONDS)
+        return OpenproviderClient.from_settings(self.settings, on_call=calllog.record, read_timeout=wait,
+                                                connect_timeout=wait)
 
     @functools.cached_property
     def whmcs(self) -> WhmcsClient:

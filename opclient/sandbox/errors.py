@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     366: "This action is prohibitted for current domain status.",
     376: "Restore is not allowed for this domain",
     805: "Zone already exists",
+    817: "Duplicate record",
     872: "Zone specified is not found.",
 }
 

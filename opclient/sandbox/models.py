@@ -23,6 +23,7 @@ class Domain:
     is_locked: bool = False
     is_private_whois_enabled: bool = False
     is_dnssec_enabled: bool = False
+    dnssec_keys: list[dict] = field(default_factory=list)  # {flags, alg, protocol, pub_key}
     use_domicile: bool = False
     name_servers: list[dict] = field(default_factory=list)
     ns_group: str = ""
@@ -64,6 +65,18 @@ class Customer:
     details: dict  # the create request's fields, as sent
     is_deleted: bool = False
     deleted_at: datetime | None = None
+
+
+@dataclass
+class Verification:
+    """An ICANN registrant e-mail verification of one address (see api/verifications.py)."""
+
+    id: int
+    email: str
+    status: str
+    expiration_date: datetime
+    description: str = ""
+    mails_sent: int = 1
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from . import lifecycle
+from . import dnssec, lifecycle
 from .clock import add_years, parse_date
 from .errors import ApiError, invalid_request
 from .models import HANDLE_ROLES, Domain
@@ -144,6 +144,9 @@ def update(state: SandboxState, domain: Domain, body: dict) -> None:
         domain.name_servers = _numbered(body.get("name_servers", []))
         domain.ns_group = body.get("ns_group", "")
     domain.handles.update(_handles(state, body, tld, required=False))
+    if "dnssec_keys" in body:
+        domain.dnssec_keys = dnssec.checked_keys(tld, body["dnssec_keys"])
+        domain.is_dnssec_enabled = bool(domain.dnssec_keys)
     for flag in ("is_private_whois_enabled", "is_dnssec_enabled", "use_domicile", "comments",
                  "auth_code"):
         if flag in body:

@@ -1,6 +1,7 @@
 """Records as Openprovider answers them (the spec's ``...ResponseData`` definitions)."""
 from __future__ import annotations
 
+from . import zone_records
 from .clock import NEVER_DELETED, format_date
 from .models import HANDLE_ROLES, Customer, Domain, Template, Zone
 from .tlds import Tld
@@ -26,6 +27,7 @@ def domain(record: Domain, tld: Tld, reseller_id: int, owner: Customer | None) -
         "is_private_whois_allowed": tld.is_private_whois_allowed,
         "is_private_whois_enabled": record.is_private_whois_enabled,
         "is_dnssec_enabled": record.is_dnssec_enabled,
+        "dnssec_keys": record.dnssec_keys,
         "dnssec": "signedDelegation" if record.is_dnssec_enabled else "unsigned",
         "is_deleted": record.purged,
         "is_premium": False,
@@ -88,7 +90,7 @@ def zone(record: Zone, reseller_id: int, with_records: bool) -> dict:
         "modification_date": format_date(record.modification_date),
     }
     if with_records:
-        rendered["records"] = record.records
+        rendered["records"] = [zone_records.rendered(record.name, r) for r in record.records]
     return rendered
 
 
@@ -108,7 +110,10 @@ def tld(record: Tld, with_price: bool) -> dict:
         "is_transfer_auth_code_required": record.is_transfer_auth_code_required,
         "is_auth_code_available": not record.auth_code_sent_by_email,
         "is_private_whois_allowed": record.is_private_whois_allowed,
-        "dnssec_allowed": True,
+        "dnssec_allowed": record.dnssec_allowed,
+        "dnssec_keys_allowed": record.dnssec_keys_allowed,
+        "dnssec_algorithms": list(record.dnssec_algorithms),
+        "dnssec_max_records_amount": record.dnssec_max_records_amount,
         "renew_available": True,
         "transfer_available": True,
         "trade_available": True,

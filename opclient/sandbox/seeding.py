@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from . import lifecycle
 from .clock import add_years, parse_date
-from .models import HANDLE_ROLES, Domain, RegistryEntry, split_domain_name
+from .models import HANDLE_ROLES, Domain, RegistryEntry, Verification, split_domain_name
 from .state import SandboxState, new_auth_code
 from .tlds import Tld
 
-SEED_KEYS = {"account_autorenew", "tlds", "customers", "registry", "domains", "generate", "premium"}
+SEED_KEYS = {"account_autorenew", "tlds", "customers", "registry", "domains", "generate", "premium", "verifications"}
 DOMAIN_KEYS = {"name", "status", "type", "expiration_date", "renewal_date", "autorenew", "auth_code",
                "is_locked", "is_private_whois_enabled", "name_servers",
                "soft_quarantine_expiry_date", "hard_quarantine_expiry_date",
@@ -35,6 +35,8 @@ def seed(state: SandboxState, payload: dict) -> dict:
     state.premium_prices.update({name.lower(): str(price) for name, price in payload.get("premium", {}).items()})
     for entry in payload.get("registry", []):
         _add_registry_entry(state, entry)
+    for entry in payload.get("verifications", []):
+        _add_verification(state, entry)
     named = {}
     for fields in payload.get("domains", []):
         domain = seed_domain(state, fields)
@@ -54,6 +56,15 @@ def _add_registry_entry(state: SandboxState, entry: dict) -> None:
     expiration = _date(entry.get("expiration_date")) or add_years(state.now(), 1)
     state.registry[full_name] = RegistryEntry(full_name, entry.get("auth_code") or new_auth_code(),
                                               expiration, bool(entry.get("transfer_will_fail")))
+
+
+def _add_verification(state: SandboxState, entry: dict) -> None:
+    """A registrant e-mail verification: {"email", "status"?, "expiration_date"?}."""
+    _refuse_unknown("verification", entry, {"email", "status", "expiration_date"})
+    email = entry["email"].lower()
+    expiration = _date(entry.get("expiration_date")) or state.now() + timedelta(days=15)
+    state.verifications[email] = Verification(state.next_verification_id(), email,
+                                              entry.get("status", "in progress"), expiration)
 
 
 def _generate(state: SandboxState, spec: dict) -> dict:

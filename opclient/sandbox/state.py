@@ -17,7 +17,7 @@ from .clock import Clock
 from .counters import Counters
 from .errors import ApiError
 from .faults import Faults
-from .models import Customer, Domain, RegistryEntry, Template, Zone
+from .models import Customer, Domain, RegistryEntry, Template, Verification, Zone
 from .tlds import Tld, default_catalogue
 from .tokens import TokenStore
 
@@ -62,12 +62,14 @@ class SandboxState:
         self.customers: dict[str, Customer] = {}
         self.templates: dict[int, Template] = default_templates()
         self.zones: dict[str, Zone] = {}
+        self.verifications: dict[str, Verification] = {}  # registrant e-mail verifications by address
         self.nameservers: dict[str, dict[str, str]] = {}  # glue hosts by name: {name, ip, ip6}
         self.premium_prices: dict[str, str] = {}  # premium create price (EUR) by full name
         self._quiet_until: datetime | None = None
         self._domain_ids = itertools.count(FIRST_DOMAIN_ID)
         self._customer_ids = itertools.count(1)
         self._zone_ids = itertools.count(1)
+        self._verification_ids = itertools.count(1)
 
     @property
     def account_autorenew(self) -> bool:
@@ -181,6 +183,9 @@ class SandboxState:
 
     def next_zone_id(self) -> int:
         return next(self._zone_ids)
+
+    def next_verification_id(self) -> int:
+        return next(self._verification_ids)
 
     def template_named(self, name: str) -> Template | None:
         return next((t for t in self.templates.values() if t.name == name), None)

@@ -32,6 +32,10 @@ class Tld:
     auth_code_sent_by_email: bool = False
     is_private_whois_allowed: bool = True
     is_lockable: bool = True
+    dnssec_allowed: bool = True
+    dnssec_keys_allowed: bool = True
+    dnssec_algorithms: tuple[int, ...] = (8, 10, 13, 14, 15, 16)
+    dnssec_max_records_amount: int = 4
     prices: dict = field(default_factory=lambda: {"create": 9.5, "renew": 9.5, "transfer": 9.5,
                                                   "restore": 80.0, "soft_restore": 9.5})
 
@@ -53,6 +57,7 @@ def default_catalogue() -> dict[str, Tld]:
         Tld("be", activation_delay_seconds=5 * 60, auth_code_sent_by_email=True),
         Tld("de", activation_delay_seconds=10 * 60, renewal_lead_days=30, is_lockable=False),
         Tld("co.uk", admin_handle_supported=False, tech_handle_supported=False,
-            is_transfer_auth_code_required=False, renewal_lead_days=7),
+            is_transfer_auth_code_required=False, renewal_lead_days=7, dnssec_algorithms=(8, 13),
+            dnssec_max_records_amount=2),
     ]
     return {tld.name: tld for tld in tlds}

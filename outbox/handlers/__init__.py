@@ -1,5 +1,5 @@
 """The command handlers. Importing this package registers every one of them."""
-from outbox.handlers import contacts, domains, glue, renewal, toggles  # noqa: F401 - registration
+from outbox.handlers import contacts, dns, dnssec, domains, glue, renewal, toggles, verification  # noqa: F401 - registration
 from outbox.handlers import whmcs  # noqa: F401 - the WHMCS writes of the pull-sync
 from outbox.handlers import sync  # noqa: F401 - a sync asked for through the admin API
 from outbox.registry import Context, registry

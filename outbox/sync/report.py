@@ -13,6 +13,7 @@ from typing import Any
 
 from opbridge.tables import render as text_table
 from outbox.sync.decisions import AUTORENEW, DUE_DATE, ERROR, EXPIRY, ID_PROTECTION, STATUS
+from outbox.sync.verifications import VERIFICATION
 
 MAIL_ROWS_PER_SECTION = 200  # the rest is one `opbridge sync report RUN` away
 Row = dict[str, Any]
@@ -45,13 +46,19 @@ SECTIONS = (
     Section(ID_PROTECTION, "ID protection (whois privacy) set at Openprovider to follow WHMCS:",
             ("Openprovider was", "Set to"), lambda row: (_text(row["old_value"]), _text(row["new_value"]))),
     Section(ERROR, "The following domains need attention:", ("Message",), lambda row: (_text(row["comment"]),)),
+    Section(VERIFICATION, "Registrants who have not confirmed their e-mail address (ICANN verification); "
+            "the domain is suspended on the date shown:", ("E-mail address", "Suspended on", "Comments"),
+            lambda row: (_text(row["old_value"]), _text(row["new_value"]), _text(row["comment"]))),
 )
 
 
 def subject(run: Row, changes: Sequence[Row]) -> str:
     errors = sum(1 for row in changes if row["kind"] == ERROR)
+    pending = sum(1 for row in changes if row["kind"] == VERIFICATION)
     dry = " (dry run)" if run["dry_run"] else ""
-    return f"Openprovider domain sync #{run['id']}: {len(changes) - errors} change(s), {errors} error(s){dry}"
+    waiting = f", {pending} registrant verification(s) pending" if pending else ""
+    return (f"Openprovider domain sync #{run['id']}: {len(changes) - errors - pending} change(s), "
+            f"{errors} error(s){waiting}{dry}")
 
 
 def render_html(run: Row, changes: Sequence[Row], admin_url: str = "") -> str:

@@ -25,6 +25,7 @@ from outbox.sync.importer import import_domains
 from outbox.sync.invoices import InvoicePlan, plan_invoice_moves
 from outbox.sync.reading import Readings, read_domains, reading_client
 from outbox.sync.selection import DueDomain, Visit, count_ours, record_visits, select_due
+from outbox.sync.verifications import verification_rows
 
 log = logging.getLogger("opbridge.sync")
 
@@ -84,11 +85,12 @@ def run_sync(
             records.finish_run(engine, run_id, clock(), status=records.FAILED, message=f"{type(error).__name__}: {error}")
             SYNC_RUNS.labels(records.FAILED).observe((clock() - now).total_seconds())
             raise
+        pending = outcome.pop("pending_verifications", 0)
         records.finish_run(engine, run_id, clock(), **outcome)
         SYNC_RUNS.labels(outcome["status"]).observe((clock() - now).total_seconds())
         SYNC_DOMAINS_CHECKED.inc(outcome.get("domains_checked", 0))
         SYNC_CHANGES.inc(outcome["changes"])
-        if outcome["status"] == records.FINISHED and _wants_report(job, outcome):
+        if outcome["status"] == records.FINISHED and _wants_report(job, outcome, pending):
             outbox.enqueue(None, [report_command(run_id)])
     log.info("sync run finished", extra={"sync_run": run_id, "sync_status": outcome["status"],
                                           "sync_changes": outcome["changes"], "sync_errors": outcome["errors"]})
@@ -99,8 +101,11 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     return None
 
 
-def _wants_report(job: Job, outcome: dict) -> bool:
-    return not job.dry_run and (outcome["changes"] + outcome["errors"] > 0 or job.settings.send_empty_reports)
+def _wants_report(job: Job, outcome: dict, pending_verifications: int) -> bool:
+    """A report when something changed or needs attention: errors, or registrants whose
+    domains are to be suspended."""
+    busy = outcome["changes"] + outcome["errors"] + pending_verifications > 0
+    return not job.dry_run and (busy or job.settings.send_empty_reports)
 
 
 def _reconcile(job: Job) -> dict[str, Any]:
@@ -117,9 +122,11 @@ def _reconcile(job: Job) -> dict[str, Any]:
             return _stopped(whmcs_calls)
         decisions = _decide(job, due, readings)
         invoices = plan_invoice_moves(job.services.whmcs, decisions, job.settings.sync_concurrency)
+    with reading_client(job.settings, 1) as client:
+        pending, unread = verification_rows(client)
     rows, enqueued = _carry_out(job, decisions, invoices)
     rows += _read_failures(due, readings)
-    records.save_changes(job.engine, job.run_id, rows)
+    records.save_changes(job.engine, job.run_id, rows + pending)
     if not job.dry_run:
         visits = (Visit(d.domain, readings.found.get(d.domain), d.notices) for d in decisions)
         record_visits(job.engine, visits, job.now)
@@ -129,9 +136,10 @@ def _reconcile(job: Job) -> dict[str, Any]:
         "domains_checked": len(decisions),
         "changes": len(rows) - errors,
         "errors": errors,
-        "api_calls": len(whmcs_calls) + readings.calls,
+        "pending_verifications": len(pending),
+        "api_calls": len(whmcs_calls) + readings.calls + 1,
         "commands_enqueued": enqueued,
-        "message": _message(imported.invalid_names, readings),
+        "message": _message(imported.invalid_names, readings, unread),
     }
 
 
@@ -222,8 +230,8 @@ def _read_failures(due: Sequence[DueDomain], readings: Readings) -> list[records
     ]
 
 
-def _message(invalid_names: Sequence[str], readings: Readings) -> str | None:
-    parts = []
+def _message(invalid_names: Sequence[str], readings: Readings, unread_verifications: str | None) -> str | None:
+    parts = [unread_verifications] if unread_verifications else []
     if invalid_names:
         shown = ", ".join(invalid_names[:5])
         parts.append(f"{len(invalid_names)} WHMCS domain name(s) are not valid and were skipped: {shown}.")

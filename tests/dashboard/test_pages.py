@@ -218,3 +218,22 @@ def test_overview_shows_activity_circuit_and_last_sync(dashboard):  # noqa: ANN0
     assert HOSTILE not in page.text
     report = dashboard.page(f"/admin/sync/{run}")
     assert "z.example" in report.text and "&lt;script&gt;" in report.text and HOSTILE not in report.text
+
+
+def test_pending_registrant_verifications_are_on_the_overview_and_in_metrics(dashboard: Dashboard) -> None:
+    engine = dashboard.outbox.engine
+    assert "opbridge_registrant_verifications_pending 0.0" in dashboard.page("/metrics").text
+    run = start_run(engine, trigger="schedule", dry_run=False, period_key=None, now=utcnow())
+    save_changes(engine, run, [
+        ChangeRow("late.example", None, "verification", "owner@late.example", "2026-12-20", False, HOSTILE),
+        ChangeRow("later.example", None, "verification", "owner@later.example", "2027-01-03", False, "pending"),
+    ])
+    finish_run(engine, run, utcnow(), status="finished", domains_checked=2, changes=0)
+
+    page = dashboard.page("/admin/").text
+    table = page[page.index('<table id="verifications">'):]
+    assert "late.example" in table and "owner@late.example" in table and "2026-12-20" in table
+    assert HOSTILE not in page and "&lt;script&gt;" in table
+    metrics = dashboard.page("/metrics").text
+    assert "opbridge_registrant_verifications_pending 2.0" in metrics
+    assert "opbridge_registrant_verification_next_suspension_timestamp 1.7977248e+09" in metrics  # 2026-12-20 UTC

@@ -76,6 +76,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "domain_id": 9, "domain": "Renew.Example", "period_years": 2, "expiry_date": "2027-03-01"}),
     "domain.private_nameserver_changed": envelope("domain.private_nameserver_changed", {
         "domain_id": 7, "domain": "a.example", "nameserver": "NS1.a.example", "ip": "192.0.2.1"}),
+    "domain.dns_changed": envelope("domain.dns_changed", {
+        "domain_id": 7, "domain": "a.example",
+        "records": [{"hostname": "www", "type": "A", "address": "192.0.2.1", "priority": "N/A", "recid": ""}]}),
+    "domain.dnssec_changed": envelope("domain.dnssec_changed", {
+        "domain_id": 7, "domain": "a.example", "action": "add", "flags": 257, "alg": 13, "protocol": 3,
+        "pub_key": "mdsswUyr3DPW132mOi8V9xESWE8jTo0d xCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ=="}),
+    "domain.registrant_verification_resend": envelope("domain.registrant_verification_resend", {
+        "domain_id": 7, "domain": "a.example"}),
 }
 
 # (command type, aggregate key) per sample, in enqueue order.
@@ -98,6 +106,9 @@ EXPECTED_COMMANDS: dict[str, list[tuple[str, str]]] = {
     "domain.transfer_requested": [("transfer_domain", "moved.example")],
     "domain.renewal_requested": [("renew_domain", "renew.example")],
     "domain.private_nameserver_changed": [("set_private_nameserver", "a.example")],
+    "domain.dns_changed": [("save_dns", "a.example")],
+    "domain.dnssec_changed": [("set_dnssec_key", "a.example")],
+    "domain.registrant_verification_resend": [("resend_registrant_verification", "a.example")],
 }
 
 

@@ -16,10 +16,11 @@ from opclient.errors import (
     PermanentError,
     TokenRejected,
     TransientError,
+    ZoneNotFound,
 )
 from opclient.names import DomainName
 from opclient.redact import MASK, CallRecord
-from opclient.types import Handles, Nameserver, Suggestion
+from opclient.types import DnsRecord, Handles, Nameserver, Suggestion
 from tests.opclient.sandbox_harness import CREDENTIALS, NAME_SERVERS, SandboxAdmin, contact, order
 from tests.support import free_port
 
@@ -260,6 +261,42 @@ def test_dns_templates_and_zone_from_template(client: OpenproviderClient) -> Non
     with pytest.raises(PermanentError) as raised:
         client.dns.create_zone("zoned.com", template_name="default")
     assert raised.value.code == 805
+
+
+def test_a_zone_is_read_changed_and_deleted(client: OpenproviderClient) -> None:
+    assert client.dns.zone("records.com") is None
+    www = DnsRecord("www", "A", "192.0.2.1", ttl=3600, prio=0)
+    mail = DnsRecord("", "MX", "mx.example.net", ttl=3600, prio=10)
+    client.dns.create_zone("records.com", records=[www, mail])
+
+    zone = client.dns.zone("records.com")
+    assert zone is not None and zone.name == "records.com"
+    assert [r for r in zone.records if r.type not in ("SOA", "NS")] == [www, mail]
+
+    moved = DnsRecord("www", "A", "192.0.2.2", ttl=900, prio=0)
+    client.dns.update_zone("records.com", update=[(www, moved)], remove=[mail],
+                           add=[DnsRecord("", "TXT", "v=spf1 -all", ttl=3600)])
+    shown = [(r.name, r.type, r.value, r.ttl) for r in client.dns.zone_records("records.com") if r.type not in ("SOA", "NS")]
+    assert shown == [("www", "A", "192.0.2.2", 900), ("", "TXT", "v=spf1 -all", 3600)]
+
+    client.dns.delete_zone("records.com")
+    with pytest.raises(ZoneNotFound):
+        client.dns.zone_records("records.com")
+
+
+def test_registrant_verifications_are_read_and_restarted(client: OpenproviderClient, sandbox: SandboxAdmin) -> None:
+    handle = client.customers.create(contact(email="owner@example.net"))
+    client.domains.create("verified.org", order(handle))
+    assert client.customers.email_verifications() == []
+    sandbox.seed(verifications=[{"email": "owner@example.net", "expiration_date": "2030-01-20 10:00:00"}])
+
+    [pending] = client.customers.email_verifications(domain="verified.org")
+    assert (pending.domain, pending.email, pending.handle, pending.is_verified, pending.is_suspended) == (
+        "verified.org", "owner@example.net", handle, False, False)
+    assert pending.expiration_date == dt.datetime(2030, 1, 20, 10, 0, tzinfo=pending.expiration_date.tzinfo)
+    client.customers.restart_email_verification("owner@example.net")
+    with pytest.raises(PermanentError):
+        client.customers.restart_email_verification("nobody@example.net")
 
 
 def test_tld_facts(client: OpenproviderClient) -> None:

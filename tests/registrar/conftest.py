@@ -91,12 +91,13 @@ class Whmcs:
         self.secret = SECRET  # the hook file's, from the environment as configuration.php would give it
         self.logs: list[dict[str, Any]] = []  # every module log entry of every run
 
-    def _run(self, harness: Path, name: str, argument: dict[str, Any], patch: dict[str, Any] | None) -> dict[str, Any]:
+    def _run(self, harness: Path, name: str, argument: dict[str, Any], patch: dict[str, Any] | None,
+             post: dict[str, Any] | None = None) -> dict[str, Any]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPBRIDGE_")}
         env |= {"OPBRIDGE_HARNESS_DB": str(self.database), "OPBRIDGE_HARNESS_ROOT": str(self.root),
                 "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": self.secret,
                 "OPBRIDGE_HARNESS_PATCH": json.dumps({"domains": patch or {}})}
-        done = subprocess.run([PHP, str(harness), name, json.dumps(argument)], env=env,
+        done = subprocess.run([PHP, str(harness), name, json.dumps(argument), json.dumps(post or {})], env=env,
                               capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr or done.stdout
         report = json.loads(done.stdout)
@@ -105,9 +106,10 @@ class Whmcs:
         return report
 
     def call(self, function: str, params: dict[str, Any] | None = None, patch: dict[str, Any] | None = None,
-             **overrides: Any) -> dict[str, Any]:
-        """``opbridge_<function>($params)`` with the module's settings merged in, as WHMCS does."""
-        return self._run(MODULE_HARNESS, function, {**self.settings, **overrides, **(params or {})}, patch)
+             post: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
+        """``opbridge_<function>($params)`` with the module's settings merged in, as WHMCS does,
+        and ``post`` as the form the client posted ($_POST)."""
+        return self._run(MODULE_HARNESS, function, {**self.settings, **overrides, **(params or {})}, patch, post)
 
     def fire(self, hook: str, hook_vars: dict[str, Any], patch: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._run(HOOK_HARNESS, hook, hook_vars, patch)

@@ -4,7 +4,7 @@
  * (opbridge_<Function>($params)), with the hook file loaded as WHMCS loads it on every
  * request, and reports what happened as JSON on stdout.
  *
- *   php harness.php <Function> '<params as JSON>'
+ *   php harness.php <Function> '<params as JSON>' ['<posted form as JSON>']
  *
  * Environment: as tests/hook/harness.php (OPBRIDGE_HARNESS_DB is the WHMCS database with
  * the spool, shared with the hook harness).
@@ -18,7 +18,7 @@ declare(strict_types=1);
 
 require dirname(__DIR__) . '/hook/whmcs_functions.php';
 
-[, $function, $paramsJson] = $argv + [null, '', '{}'];
+[, $function, $paramsJson, $postJson] = $argv + [null, '', '{}', '{}'];
 if ($function === '') {
     fwrite(STDERR, "usage: php harness.php <Function> '<params as JSON>'\n");
     exit(2);
@@ -27,6 +27,8 @@ require dirname(__DIR__, 2) . '/whmcs/includes/hooks/opbridge.php';
 require dirname(__DIR__, 2) . '/whmcs/modules/registrars/opbridge/opbridge.php';
 
 $params = json_decode($paramsJson, true, 512, JSON_THROW_ON_ERROR);
+// A form the client posted to a custom client-area function, as PHP gives it to WHMCS.
+$_POST = json_decode($postJson, true, 512, JSON_THROW_ON_ERROR);
 $name = "opbridge_{$function}";
 $result = null;
 $exception = null;
@@ -34,7 +36,7 @@ if (!function_exists($name)) {
     $exception = "{$name} is not defined";
 } else {
     try {
-        $result = in_array($function, ['MetaData', 'getConfigArray', 'AdminCustomButtonArray'], true) ? $name() : $name($params);
+        $result = in_array($function, ['MetaData', 'getConfigArray', 'AdminCustomButtonArray', 'ClientAreaCustomButtonArray', 'ClientAreaAllowedFunctions'], true) ? $name() : $name($params);
     } catch (Throwable $error) {
         $exception = get_class($error) . ': ' . $error->getMessage();
     }

@@ -60,7 +60,9 @@ def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     fields = whmcs.call("getConfigArray")["result"]
     assert {"ListenerURL", "WebhookSecret", "AdminURL", "AdminToken", "Timeout"} <= set(fields)
     assert fields["WebhookSecret"]["Type"] == fields["AdminToken"]["Type"] == "password"
-    assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow"}
+    assert whmcs.call("AdminCustomButtonArray")["result"] == {"opbridge status": "OpbridgeStatus", "Sync now": "SyncNow",
+                                                              "DNSSEC keys": "DNSSECKeys"}
+    assert whmcs.call("ClientAreaCustomButtonArray")["result"] == {"DNSSEC": "DNSSEC"}
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
@@ -102,7 +104,9 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
     expiry = at_sandbox["expiration_date"][:10]
     assert whmcs.call("GetDomainInformation", params)["result"] == {"Domain": {
         "domain": "voorbeeld.nl", "nameservers": {"ns1": "ns1.elders.net", "ns2": "ns2.elders.net"},
-        "transferLock": True, "idProtectionStatus": True, "registrationStatus": "Active", "expiryDate": expiry}}
+        "transferLock": True, "idProtectionStatus": True, "registrationStatus": "Active", "expiryDate": expiry,
+        # .nl is a country code: ICANN's registrant verification does not apply.
+        "isIrtpEnabled": False, "domainContactChangePending": False, "pendingSuspension": False}}
 
     # WHMCS's own sync cron, and the admin buttons.
     assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,

@@ -71,13 +71,14 @@ def test_the_report_mail_lists_each_change_in_its_section(harness) -> None:
     [mail] = harness.emails()
     assert mail["type"] == "system"
     assert mail["subject"] == f"Openprovider domain sync #{run_id}: 5 change(s), 1 error(s)"
-    expiry, due, status, autorenew, id_protection, errors = parsed(mail["message"]).tables
+    expiry, due, status, autorenew, id_protection, errors, verifications = parsed(mail["message"]).tables
     assert expiry == [["Domain", "Old date", "New date"], ["expiry.com", day(50), day(60)]]
     assert due == [["Domain", "Old date", "New date", "Invoice updated?", "Comments"],
                    ["expiry.com", day(40), day(50), "yes", "Invoices moved: 1."]]
     assert status[1:] == [["status.com", "Expired", "Active", ""]]
     assert autorenew[1:] == [["autorenew.com", "default", "off"]]
     assert id_protection[1:] == [["private.com", "off", "on"]]
+    assert verifications[1:] == [["None."]]
     assert errors[1][0] == "missing.com" and "Not found in the Openprovider account" in errors[1][1]
     report = parsed(mail["message"])
     assert f"{harness.whmcs.url}/admin/clientsdomains.php?id=1" in report.links

@@ -1,4 +1,6 @@
-"""``/dns``: templates to read, zones made from them, and glue hosts (private nameservers)."""
+"""``/dns``: templates to read, zones made from them, and glue hosts (private nameservers).
+
+Reading and changing a zone is in zones.py."""
 from __future__ import annotations
 
 from flask import Response, g
@@ -8,12 +10,10 @@ from ..errors import ApiError, invalid_request
 from ..listing import page, wildcard
 from ..models import Zone
 from ..state import SandboxState
+from ..zone_records import automatic_records, stored
 from .blueprint import bp, concerning, ok, sandbox_state
 
 ZONE_TYPES = ("master", "slave")
-# Openprovider stores any other TTL as a day.
-ALLOWED_TTLS = (900, 3600, 10800, 21600, 43200, 86400)
-DEFAULT_TTL = 86400
 
 
 @bp.get("/dns/templates")
@@ -53,7 +53,8 @@ def create_zone() -> Response:
             raise ApiError(805, name)
         records = _template_records(state, body.get("template_name", "")) + body.get("records", [])
         now = state.now()
-        state.zones[name] = Zone(state.next_zone_id(), name, kind, [_stored(r) for r in records],
+        records = [stored(name, record, f"records[{index}]") for index, record in enumerate(records)]
+        state.zones[name] = Zone(state.next_zone_id(), name, kind, automatic_records(name, now) + records,
                                  now, now, body.get("provider", ""),
                                  body.get("is_spamexperts_enabled", "") == "true")
         return ok({"success": True})
@@ -66,25 +67,6 @@ def _template_records(state: SandboxState, template_name: str) -> list[dict]:
     if template is None:
         raise invalid_request(f"template_name: no DNS template named {template_name!r}")
     return template.records
-
-
-def _stored(record: dict) -> dict:
-    ttl = record.get("ttl", DEFAULT_TTL)
-    return {"name": record.get("name", ""), "type": record.get("type", ""),
-            "value": record.get("value", ""), "prio": record.get("prio", 0),
-            "ttl": ttl if ttl in ALLOWED_TTLS else DEFAULT_TTL}
-
-
-@bp.get("/dns/zones/<name>")
-def get_zone() -> Response:
-    name = g.path["name"].lower()
-    concerning(name)
-    state = sandbox_state()
-    with state.lock:
-        zone = state.zones.get(name)
-        if zone is None:
-            raise ApiError(872, name)
-        return ok(render.zone(zone, state.reseller_id, g.query.get("with_records", False)))
 
 
 @bp.get("/dns/nameservers")

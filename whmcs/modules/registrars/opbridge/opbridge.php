@@ -21,10 +21,13 @@
  *   IDProtectToggle    -> domain.id_protection_changed  -> set_id_protection
  *   RequestDelete      -> domain.delete_requested       -> delete_domain
  *   Register/Modify/DeleteNameserver -> domain.private_nameserver_changed -> set_private_nameserver
+ *   SaveDNS            -> domain.dns_changed            -> save_dns (only the rows that changed)
+ *   DNSSEC (client area page) -> domain.dnssec_changed  -> set_dnssec_key
+ *   ResendIRTPVerificationEmail -> domain.registrant_verification_resend -> resend_registrant_verification
  *
  * Reads are answered by opbridge's admin API at once (a short timeout; a clear error when
  * opbridge cannot be reached): GetNameservers, GetRegistrarLock, GetContactDetails,
- * GetEPPCode, GetDomainInformation (WHMCS 7.6+), CheckAvailability, GetDomainSuggestions, Sync and TransferSync (from opbridge's mirror while it is
+ * GetEPPCode, GetDNS, GetDomainInformation (WHMCS 7.6+), CheckAvailability, GetDomainSuggestions, Sync and TransferSync (from opbridge's mirror while it is
  * current, else live at Openprovider, with the pull-sync's status map and expiry source).
  *
  * Install: copy modules/registrars/opbridge/ to <whmcs>/modules/registrars/opbridge/ and
@@ -43,6 +46,9 @@ if (!defined('WHMCS')) {
 }
 
 require_once __DIR__ . '/lib/opbridge.php';
+require_once __DIR__ . '/lib/dns.php';
+require_once __DIR__ . '/lib/dnssec.php';
+require_once __DIR__ . '/lib/verification.php';
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -194,6 +200,16 @@ function opbridge_IDProtectToggle(array $params): array
 {
     $data = opbridge_domain_reference($params) + ['enabled' => opbridge_flag($params['protectenable'] ?? false)];
     return opbridge_write($params, 'IDProtectToggle', 'domain.id_protection_changed', $data, 'success');
+}
+
+function opbridge_SaveDNS(array $params): array
+{
+    return opbridge_dns_save($params);
+}
+
+function opbridge_ResendIRTPVerificationEmail(array $params): array
+{
+    return opbridge_resend_verification($params);
 }
 
 function opbridge_RequestDelete(array $params): array
@@ -394,6 +410,11 @@ function opbridge_ns_fields(array $domain): array
     return $fields;
 }
 
+function opbridge_GetDNS(array $params): array
+{
+    return opbridge_dns_rows($params);
+}
+
 /**
  * @return string|array 'locked' or 'unlocked', or ['error' => ...]
  */
@@ -436,7 +457,7 @@ if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
             return $state;
         }
         try {
-            return opbridge_registrar_domain($params, $state);
+            return opbridge_registrant_verification($params, opbridge_registrar_domain($params, $state));
         } catch (Throwable $error) {
             // A WHMCS whose Domain class lacks a setter used here still gets a sentence.
             return ['error' => 'opbridge could not describe the domain to this WHMCS: ' . $error->getMessage()];
@@ -652,7 +673,29 @@ function opbridge_sync_path(array $params, bool $live = false): string
 
 function opbridge_AdminCustomButtonArray(): array
 {
-    return ['opbridge status' => 'OpbridgeStatus', 'Sync now' => 'SyncNow'];
+    return ['opbridge status' => 'OpbridgeStatus', 'Sync now' => 'SyncNow', 'DNSSEC keys' => 'DNSSECKeys'];
+}
+
+function opbridge_DNSSECKeys(array $params): array
+{
+    return opbridge_dnssec_summary($params);
+}
+
+/** The client area's DNSSEC page, a button on the domain's page. */
+function opbridge_ClientAreaCustomButtonArray(): array
+{
+    return ['DNSSEC' => 'DNSSEC'];
+}
+
+function opbridge_ClientAreaAllowedFunctions(): array
+{
+    return ['DNSSEC' => 'DNSSEC'];
+}
+
+/** The page itself (templates/dnssec.tpl), with the posted change carried out first. */
+function opbridge_DNSSEC(array $params): array
+{
+    return opbridge_dnssec_page($params, $_POST);
 }
 
 /**

@@ -1,0 +1,82 @@
+"""The registrar module's DNS pages: ``GET /api/v1/registrar/domains/<name>/dns`` (the host
+records WHMCS's DNS page shows) and ``…/dnssec`` (the domain's DNSSEC keys and its TLD's
+limits, with the sentences a proposed change would meet).
+
+Read live from Openprovider's zone while the page waits, with a short timeout
+(``outbox.services.QUICK_READ_SECONDS``), so a slow Openprovider gets the page a sentence
+rather than a hung request. A domain without a zone shows no records (its first save
+creates the zone). Only the types WHMCS's page can show come back; each row's
+``recid`` carries the record as read, for SaveDNS to say what it changes
+(``outbox.host_records``).
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from listener import admin
+from listener.api_schemas import Query, RegistrarDnssec, RegistrarHostRecords
+from listener.openapi import operation
+from listener.registrar_api import bp
+from listener.schemas import DnssecKeyChange
+from listener.services import services
+from opclient import DnssecKey
+from opclient.types import Domain, Tld
+from outbox import dnssec
+from outbox.host_records import SHOWN_TYPES, shown_rows
+
+
+@bp.get("/domains/<name>/dns")
+@operation("The host records WHMCS's DNS page shows, read live from the domain's zone",
+           answers={200: RegistrarHostRecords}, path={"name": admin.DOMAIN_NAME_DOCS})
+def host_records(name: str) -> dict[str, Any]:
+    key = admin._domain_key(name)
+    openprovider = services().clients.openprovider_quick
+    zone = openprovider.dns.zone(key)
+    if zone is None:
+        openprovider.domains.find(key)  # a domain outside the account is a 404, not an empty zone
+        return {"domain": key, "zone": False, "records": [], "not_shown": {}}
+    hidden = Counter(record.type for record in zone.records if record.type not in SHOWN_TYPES)
+    return {"domain": key, "zone": True, "records": shown_rows(key, zone.records), "not_shown": dict(hidden)}
+
+
+class DnssecQuery(Query):
+    """A proposed change; its key is checked by the view, so that a malformed key is a
+    sentence on the page like any other refusal."""
+
+    action = fields.String(validate=validate.OneOf(dnssec.ACTIONS))
+    flags = fields.String(metadata={"description": "257 (key-signing key) or 256 (zone-signing key)."})
+    alg = fields.String(metadata={"description": "The DNSSEC algorithm number, such as 13."})
+    protocol = fields.String(metadata={"description": "3, the only DNSKEY protocol."})
+    pub_key = fields.String(metadata={"description": "The public key in base64."})
+
+
+@bp.get("/domains/<name>/dnssec")
+@operation("A domain's DNSSEC keys and its TLD's limits, read live; with a proposed key, why it cannot be added "
+           "or removed", answers={200: RegistrarDnssec}, query=DnssecQuery, path={"name": admin.DOMAIN_NAME_DOCS})
+def dnssec_keys(name: str) -> dict[str, Any]:
+    key = admin._domain_key(name)
+    proposal = admin._query(DnssecQuery())
+    openprovider = services().clients.openprovider_quick
+    domain = openprovider.domains.find(key)
+    tld = openprovider.tlds.get(domain.domain.extension)
+    return {
+        "domain": key,
+        "enabled": domain.is_dnssec_enabled,
+        "keys": [dataclasses.asdict(held) for held in domain.dnssec_keys],
+        "tld": {"allowed": tld.dnssec_allowed and tld.dnssec_keys_allowed, "algorithms": list(tld.dnssec_algorithms),
+                "max_keys": tld.dnssec_max_records_amount},
+        "refusals": _refusals(domain, tld, proposal) if proposal else [],
+    }
+
+
+def _refusals(domain: Domain, tld: Tld, proposal: dict[str, str]) -> list[str]:
+    try:
+        change = DnssecKeyChange().load(proposal)
+    except ValidationError as error:
+        return [f"{part}: {' '.join(messages)}" for part, messages in sorted(error.messages.items())]
+    key = DnssecKey(flags=change["flags"], alg=change["alg"], protocol=change["protocol"], pub_key=change["pub_key"])
+    return dnssec.refusals(domain, tld, change["action"], key)
