@@ -9,9 +9,9 @@
  * Environment: as tests/hook/harness.php (OPBRIDGE_HARNESS_DB is the WHMCS database with
  * the spool, shared with the hook harness).
  *
- * Output: {"result", "exception", "api_calls", "module_log", "spool", "php_errors"}; a
- * ResultsList result is reported as the list of its SearchResults, a registrar Domain as
- * the values set on it.
+ * Output: {"result", "exception", "api_calls", "module_log", "activity_log", "spool",
+ * "php_errors"}; a WHMCS object the module answers is reported through its published getters
+ * (harness_reported()).
  */
 
 declare(strict_types=1);
@@ -41,16 +41,41 @@ if (!function_exists($name)) {
         $exception = get_class($error) . ': ' . $error->getMessage();
     }
 }
-if ($result instanceof WHMCS\Domains\DomainLookup\ResultsList) {
-    $result = ['ResultsList' => $result->toArray()];
-} elseif ($result instanceof WHMCS\Domain\Registrar\Domain) {
-    $result = ['Domain' => $result->toArray()];
-}
 echo json_encode([
-    'result' => $result,
+    'result' => harness_reported($result),
     'exception' => $exception,
     'api_calls' => Harness::$apiCalls,
     'module_log' => Harness::$moduleLog,
+    'activity_log' => Harness::$activityLog,
     'spool' => harness_spool(),
     'php_errors' => Harness::$phpErrors,
 ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR), "\n";
+
+/**
+ * The module's answer as JSON can carry it: a lookup ResultsList as its SearchResults, a
+ * TLD ResultsList as its ImportItems, a registrar Domain as the values its getters give
+ * (unset ones left out, dates as Y-m-d).
+ */
+function harness_reported($result)
+{
+    if ($result instanceof WHMCS\Domains\DomainLookup\ResultsList) {
+        return ['ResultsList' => array_map(static fn (WHMCS\Domains\DomainLookup\SearchResult $found): array => [
+            'sld' => $found->getSecondLevel(), 'tld' => $found->getTopLevel(), 'status' => $found->getStatus(),
+            'premium' => $found->isPremium(), 'pricing' => $found->getPremiumCostPricing(),
+        ], $result->toArray())];
+    }
+    if ($result instanceof WHMCS\Results\ResultsList) {
+        return ['TldResultsList' => array_map('harness_state', $result->toArray())];
+    }
+    if ($result instanceof WHMCS\Domain\Registrar\Domain) {
+        $values = [];
+        foreach (get_class_methods($result) as $method) {
+            if (strncmp($method, 'get', 3) === 0) {
+                $value = $result->{$method}();
+                $values[lcfirst(substr($method, 3))] = $value instanceof DateTimeInterface ? $value->format('Y-m-d') : $value;
+            }
+        }
+        return ['Domain' => array_filter($values, static fn ($value): bool => $value !== null && $value !== [])];
+    }
+    return $result;
+}

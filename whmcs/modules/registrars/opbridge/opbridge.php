@@ -447,20 +447,22 @@ function opbridge_GetContactDetails(array $params): array
 // GetRegistrarLock, with one call for the whole domain page; older versions lack the class.
 if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
     /**
-     * @return \WHMCS\Domain\Registrar\Domain|array the domain, or ['error' => ...]
+     * WHMCS publishes one error path for this function (developers.whmcs.com, "Domain
+     * Information"): an exception, which it catches and shows. An error array would reach
+     * WHMCS's Domain getters and fail there.
      */
-    function opbridge_GetDomainInformation(array $params): object|array
+    function opbridge_GetDomainInformation(array $params): \WHMCS\Domain\Registrar\Domain
     {
         $path = 'registrar/domains/' . rawurlencode(opbridge_domain_name($params));
         $state = opbridge_read($params, 'GetDomainInformation', $path);
         if (isset($state['error'])) {
-            return $state;
+            throw new RuntimeException((string) $state['error']);
         }
         try {
             return opbridge_registrant_verification($params, opbridge_registrar_domain($params, $state));
         } catch (Throwable $error) {
-            // A WHMCS whose Domain class lacks a setter used here still gets a sentence.
-            return ['error' => 'opbridge could not describe the domain to this WHMCS: ' . $error->getMessage()];
+            // A WHMCS whose Domain class lacks a member used here still gets a sentence.
+            throw new RuntimeException('opbridge could not describe the domain to this WHMCS: ' . $error->getMessage());
         }
     }
 
@@ -471,9 +473,10 @@ if (class_exists(\WHMCS\Domain\Registrar\Domain::class)) {
             ->setNameservers(opbridge_ns_fields($state))
             ->setTransferLock(!empty($state['locked']))
             ->setIdProtectionStatus(!empty($state['id_protection']));
+        // The registry's status in WHMCS's published constants. A pending name has none
+        // (WHMCS publishes no pending status here): WHMCS keeps its own Pending status.
         $status = [
             'Active' => \WHMCS\Domain\Registrar\Domain::STATUS_ACTIVE,
-            'Pending' => \WHMCS\Domain\Registrar\Domain::STATUS_PENDING,
             'Expired' => \WHMCS\Domain\Registrar\Domain::STATUS_EXPIRED,
         ][(string) ($state['whmcs_status'] ?? '')] ?? null;
         if ($status !== null) {
@@ -509,7 +512,10 @@ function opbridge_GetEPPCode(array $params): array
  * of 15). WHMCS's documented way to report a failed lookup is an exception, which its
  * domain checker catches and shows; it is the one place this module throws.
  */
-function opbridge_CheckAvailability(array $params): ResultsList
+/**
+ * @return ResultsList|array the results, or ['error' => ...] as WHMCS's sample module answers
+ */
+function opbridge_CheckAvailability(array $params): ResultsList|array
 {
     [$sld, $tlds] = opbridge_search_terms($params);
     $results = new ResultsList();
@@ -519,7 +525,7 @@ function opbridge_CheckAvailability(array $params): ResultsList
     $query = implode('&', array_map(static fn (string $tld): string => 'domain=' . rawurlencode($sld . '.' . ltrim($tld, '.')), $tlds));
     $answer = opbridge_read($params, 'CheckAvailability', 'registrar/availability?' . $query);
     if (isset($answer['error'])) {
-        throw new RuntimeException($answer['error']);
+        return $answer;
     }
     $byName = [];
     foreach ((array) ($answer['results'] ?? []) as $result) {
@@ -555,7 +561,10 @@ function opbridge_DomainSuggestionOptions(): array
  * (premium ones only while WHMCS's premium domains are on). Failures are thrown, as
  * CheckAvailability's are, for WHMCS's domain checker to show.
  */
-function opbridge_GetDomainSuggestions(array $params): ResultsList
+/**
+ * @return ResultsList|array the suggestions, or ['error' => ...] as WHMCS's sample module answers
+ */
+function opbridge_GetDomainSuggestions(array $params): ResultsList|array
 {
     [$term, $tlds] = opbridge_search_terms($params);
     $results = new ResultsList();
@@ -569,7 +578,7 @@ function opbridge_GetDomainSuggestions(array $params): ResultsList
     }
     $answer = opbridge_read($params, 'GetDomainSuggestions', 'registrar/suggestions?' . $query);
     if (isset($answer['error'])) {
-        throw new RuntimeException($answer['error']);
+        return $answer;
     }
     foreach ((array) ($answer['results'] ?? []) as $found) {
         [$sld, $tld] = explode('.', strtolower((string) ($found['domain'] ?? '')), 2) + ['', ''];
@@ -633,7 +642,9 @@ function opbridge_Sync(array $params): array
     if (isset($state['error'])) {
         return $state;
     }
-    $answer = ['active' => !empty($state['active']), 'expired' => !empty($state['expired']), 'transferredAway' => !empty($state['transferred_away'])];
+    // The keys WHMCS publishes (developers.whmcs.com, "Domain Synchronization"); its sample
+    // module dropped "expired", and an expired name shows in its past expiry date.
+    $answer = ['active' => !empty($state['active']), 'transferredAway' => !empty($state['transferred_away'])];
     $expiry = opbridge_date($state['expiry_date'] ?? null);
     if ($expiry !== null) {
         $answer['expirydate'] = $expiry;
