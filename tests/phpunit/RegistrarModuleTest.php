@@ -63,12 +63,31 @@ final class RegistrarModuleTest extends TestCase
         }
     }
 
+    /** domain-registrars/extending-further: label => custom function name without the prefix. */
     public function testEveryButtonNamesAFunctionOfTheModule(): void
     {
-        foreach (opbridge_AdminCustomButtonArray() as $label => $function) {
+        $buttons = array_merge(opbridge_AdminCustomButtonArray(), opbridge_ClientAreaCustomButtonArray(),
+            opbridge_ClientAreaAllowedFunctions());
+        foreach ($buttons as $label => $function) {
             self::assertIsString($label);
             self::assertTrue(function_exists("opbridge_{$function}"), "the button {$label} calls opbridge_{$function}");
         }
+    }
+
+    /** Every function WHMCS may call is checked below: a new one without a shape fails here. */
+    public function testEveryFunctionWhmcsCallsHasItsShapeChecked(): void
+    {
+        $checked = array_merge(array_keys(self::calls()), ['MetaData', 'getConfigArray', 'config_validate',
+            'AdminCustomButtonArray', 'ClientAreaCustomButtonArray', 'ClientAreaAllowedFunctions']);
+        $defined = [];
+        foreach (get_defined_functions()['user'] as $function) {
+            // WHMCS's names start with a capital, and PHP lists them in lower case: compare so.
+            $name = (new ReflectionFunction($function))->getName();
+            if (preg_match('/^opbridge_([A-Z]\w*)$/', $name, $match) === 1) {
+                $defined[] = $match[1];
+            }
+        }
+        self::assertSame([], array_values(array_diff($defined, $checked)));
     }
 
     /** Each function, the parameters WHMCS gives it besides the common ones, and its shape check. */
@@ -97,7 +116,11 @@ final class RegistrarModuleTest extends TestCase
                 'tldsToInclude' => ['.com', '.nl'], 'isIdnDomain' => false, 'premiumEnabled' => false,
                 'suggestionSettings' => ['MaxSuggestions' => '5']], 'lookup'],
             'DomainSuggestionOptions' => ['DomainSuggestionOptions', [], 'suggestionSettings'],
+            'GetDNS' => ['GetDNS', $domain, 'dnsRecords'],
             'OpbridgeStatus' => ['OpbridgeStatus', $domain, 'customAction'],
+            'SyncNow' => ['SyncNow', $domain, 'customAction'],
+            'DNSSECKeys' => ['DNSSECKeys', $domain, 'customAction'],
+            'DNSSEC' => ['DNSSEC', $domain, 'clientAreaPage'],
             // The writes of the Registrar Commands and the client area's forms.
             'SaveNameservers' => ['SaveNameservers', $domain + ['ns1' => 'ns1.example.net', 'ns2' => 'ns2.example.net'], 'successTrue'],
             'SaveRegistrarLock' => ['SaveRegistrarLock', $domain + ['lockenabled' => 'locked'], 'successString'],
@@ -114,6 +137,9 @@ final class RegistrarModuleTest extends TestCase
                 'ns1' => 'ns1.example.net', 'ns2' => 'ns2.example.net'] + $contact, 'successTrue'],
             'RegisterDomain' => ['RegisterDomain', $domain + ['regperiod' => 1, 'ns1' => 'ns1.example.net',
                 'ns2' => 'ns2.example.net'] + $contact, 'successTrue'],
+            'SaveDNS' => ['SaveDNS', $domain + ['dnsrecords' => [['hostname' => 'www', 'type' => 'A',
+                'address' => '192.0.2.10', 'priority' => '', 'recid' => '']]], 'successString'],
+            'ResendIRTPVerificationEmail' => ['ResendIRTPVerificationEmail', $domain, 'successTrue'],
             'RequestDelete' => ['RequestDelete', $domain, 'successString'],
         ];
     }
@@ -238,6 +264,26 @@ final class RegistrarModuleTest extends TestCase
             self::assertContains($field['Type'], self::FIELD_TYPES, "{$name}'s type");
             self::assertIsString($field['FriendlyName']);
         }
+    }
+
+    private function dnsRecords($answer): void
+    {
+        // The sample module's GetDNS: a list of hostname, type, address, priority. recid is not
+        // in WHMCS's developer docs; WHMCS's client-area DNS template posts it back as the row's id.
+        self::assertIsArray($answer);
+        self::assertTrue(array_is_list($answer));
+        foreach ($answer as $record) {
+            self::assertSame([], array_diff(array_keys($record), ['hostname', 'type', 'address', 'priority', 'recid']));
+            self::assertSame([], array_diff(['hostname', 'type', 'address', 'priority'], array_keys($record)));
+        }
+    }
+
+    private function clientAreaPage($answer): void
+    {
+        // domain-registrars/extending-further: templatefile, breadcrumb and vars.
+        self::assertIsArray($answer);
+        self::assertSame([], array_diff(array_keys($answer), ['templatefile', 'breadcrumb', 'vars']));
+        self::assertIsString($answer['templatefile']);
     }
 
     private function customAction($answer): void
