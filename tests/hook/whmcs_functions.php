@@ -13,6 +13,11 @@ declare(strict_types=1);
 error_reporting(E_ALL);
 define('WHMCS', true);
 define('ROOTDIR', getenv('OPBRIDGE_HARNESS_ROOT') ?: __DIR__);
+// The PHP version the module's and hook file's guard sees (lib/php_version.php), to walk
+// their too-old path on this machine's newer PHP. No part of WHMCS.
+if (getenv('OPBRIDGE_HARNESS_PHP_VERSION_ID') !== false) {
+    define('OPBRIDGE_TEST_PHP_VERSION_ID', (int) getenv('OPBRIDGE_HARNESS_PHP_VERSION_ID'));
+}
 
 require __DIR__ . '/whmcs_classes.php';
 

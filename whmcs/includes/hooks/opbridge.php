@@ -49,6 +49,13 @@ if (!is_file($opbridgeLibrary)) {
     error_log('opbridge: upload modules/registrars/opbridge/ as well; the hook file needs its lib/');
     return;
 }
+// WHMCS includes this file on every page: on a PHP older than opbridge needs it registers
+// nothing and says so once, and loads nothing newer than PHP 7.4 (lib/php_version.php).
+require_once __DIR__ . '/../../modules/registrars/opbridge/lib/php_version.php';
+if (opbridge_php_too_old()) {
+    opbridge_php_notice_once();
+    return;
+}
 require_once $opbridgeLibrary;
 
 /** The registrar module's name: its domains' registrar actions are the module's to send. */
