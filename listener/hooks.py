@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 
 from listener.additional_fields import refuse_unmappable
 from listener.commands import commands_for
+from listener.dns_saves import refuse_conflicting_save
 from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
 from listener.metrics import count_event
@@ -58,6 +59,8 @@ def receive_whmcs_event() -> tuple[dict[str, Any], int]:
         raise Refusal(401, error.code, error.message) from None
     text, document = _parse_json(body)
     event_type, data = _validate(document)
+    if event_type == "domain.dns_changed":
+        refuse_conflicting_save(services().outbox, data)
     if holds_secret(document):
         text, data = _sealed(document, data)
     stored = services().group_commit.enqueue(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from datetime import UTC
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -27,6 +28,7 @@ from opclient import DnssecKey
 from opclient.types import Domain, Tld
 from outbox import dnssec
 from outbox.host_records import SHOWN_TYPES, shown_rows
+from outbox.store import utcnow
 
 
 @bp.get("/domains/<name>/dns")
@@ -40,7 +42,8 @@ def host_records(name: str) -> dict[str, Any]:
         openprovider.domains.find(key)  # a domain outside the account is a 404, not an empty zone
         return {"domain": key, "zone": False, "records": [], "not_shown": {}}
     hidden = Counter(record.type for record in zone.records if record.type not in SHOWN_TYPES)
-    return {"domain": key, "zone": True, "records": shown_rows(key, zone.records), "not_shown": dict(hidden)}
+    read_at = int(utcnow().replace(tzinfo=UTC).timestamp())
+    return {"domain": key, "zone": True, "records": shown_rows(key, zone.records, read_at), "not_shown": dict(hidden)}
 
 
 class DnssecQuery(Query):

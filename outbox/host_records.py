@@ -7,7 +7,8 @@ and no other record type, and it sends back every row it showed. So:
 - only A, AAAA, MX, CNAME and TXT records are shown; every other record (SOA, NS, SRV,
   CAA, TLSA, SSHFP, SPF, DS, …) stays out of WHMCS's reach and is never written;
 - each shown row carries, in WHMCS's own ``recid``, the record as it was read (TTL
-  included), so a save says exactly which record it changes and from what;
+  included) and when, so a save says exactly which record it changes, from what, and
+  from which read;
 - a save becomes a list of changes (add, remove, update from original to new) of the
   rows that differ; the handler checks each against the zone as it is when it runs.
 """
@@ -46,20 +47,30 @@ class InvalidRow(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Change:
-    """One row's change: add (no original), remove (no record) or update (both)."""
+    """One row's change: add (no original), remove (no record) or update (both). ``read_at``
+    (Unix seconds) is when the page showing the original was read."""
 
     original: DnsRecord | None
     record: DnsRecord | None
+    read_at: int | None = None
 
     def as_payload(self) -> dict[str, Any]:
-        return {"original": _plain(self.original), "record": _plain(self.record)}
+        return {"original": _plain(self.original), "record": _plain(self.record), "read_at": self.read_at}
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Change:
-        return cls(_record(data.get("original")), _record(data.get("record")))
+        return cls(_record(data.get("original")), _record(data.get("record")), data.get("read_at"))
+
+    def conflicts_with(self, other: Change) -> bool:
+        """Whether both change the same record as read, to different ends."""
+        if self.original is None or other.original is None or not same_record(self.original, other.original):
+            return False
+        if self.record is None or other.record is None:
+            return (self.record is None) != (other.record is None)
+        return not same_record(self.record, other.record)
 
 
-def shown_rows(zone: str, records: Iterable[DnsRecord]) -> list[dict[str, str]]:
+def shown_rows(zone: str, records: Iterable[DnsRecord], read_at: int) -> list[dict[str, str]]:
     """The records WHMCS's page can show, as its rows: hostname, type, address, priority, recid."""
     return [
         {
@@ -67,29 +78,30 @@ def shown_rows(zone: str, records: Iterable[DnsRecord]) -> list[dict[str, str]]:
             "type": record.type,
             "address": record.value,
             "priority": str(record.prio) if record.type == "MX" and record.prio is not None else "",
-            "recid": recid(record),
+            "recid": recid(record, read_at),
         }
         for record in records if record.type in SHOWN_TYPES
     ]
 
 
-def recid(record: DnsRecord) -> str:
-    """The record as read, in a token WHMCS carries back untouched in its hidden field."""
-    text = json.dumps([record.name, record.type, record.value, record.prio, record.ttl], separators=(",", ":"))
+def recid(record: DnsRecord, read_at: int) -> str:
+    """The record as read, and when, in a token WHMCS carries back untouched in its hidden field."""
+    parts = [record.name, record.type, record.value, record.prio, record.ttl, read_at]
+    text = json.dumps(parts, separators=(",", ":"))
     return RECID_PREFIX + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def read_recid(token: str) -> DnsRecord:
+def read_recid(token: str) -> tuple[DnsRecord, int]:
     if not token.startswith(RECID_PREFIX):
         raise InvalidRow("its recid was not made by opbridge's GetDNS")
     body = token[len(RECID_PREFIX):]
     try:
-        name, kind, value, prio, ttl = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        name, kind, value, prio, ttl, read_at = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         raise InvalidRow("its recid was not made by opbridge's GetDNS") from None
-    if kind not in SHOWN_TYPES or not all(isinstance(v, str) for v in (name, value)):
+    if kind not in SHOWN_TYPES or not all(isinstance(v, str) for v in (name, value)) or not isinstance(read_at, int):
         raise InvalidRow("its recid names a record WHMCS's page does not show")
-    return DnsRecord(name, kind, value, ttl=ttl, prio=prio)
+    return DnsRecord(name, kind, value, ttl=ttl, prio=prio), read_at
 
 
 def changes(zone: str, rows: Sequence[dict[str, Any]]) -> list[Change]:
@@ -108,14 +120,14 @@ def changes(zone: str, rows: Sequence[dict[str, Any]]) -> list[Change]:
 
 def _row_change(zone: str, row: dict[str, Any]) -> Change | None:
     token = str(row.get("recid") or "").strip()
-    original = read_recid(token) if token else None
+    original, read_at = read_recid(token) if token else (None, None)
     address = str(row.get("address") or "").strip()
     if not address:
-        return Change(original, None) if original else None
+        return Change(original, None, read_at) if original else None
     record = _row_record(zone, row, address, original)
     if original is not None and same_record(original, record):
         return None
-    return Change(original, record)
+    return Change(original, record, read_at)
 
 
 def _row_record(zone: str, row: dict[str, Any], address: str, original: DnsRecord | None) -> DnsRecord:

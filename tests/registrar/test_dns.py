@@ -113,14 +113,37 @@ def test_two_saves_from_the_same_read_the_second_is_refused_with_a_sentence(
         opbridge: Opbridge, whmcs: Whmcs, openprovider: OpenproviderClient, zoned: list[DnsRecord]) -> None:
     rows = whmcs.call("GetDNS", params())["result"]  # two browser tabs showing the same page
     first = whmcs.call("SaveDNS", params(dnsrecords=saved(rows, **{"www/A": {"address": "192.0.2.50"}})))
+    again = whmcs.call("SaveDNS", params(dnsrecords=saved(rows, **{"www/A": {"address": "192.0.2.50"}})))
     second = whmcs.call("SaveDNS", params(dnsrecords=saved(rows, **{"www/A": {"address": "192.0.2.60"}})))
-    assert first["result"] == second["result"] == {"success": "success"}
+    assert first["result"] == again["result"] == {"success": "success"}  # the same change twice is no conflict
+    assert second["result"]["error"].startswith(
+        "opbridge refused the request: The A record www 192.0.2.11 of zoned.nl was changed by another save made "
+        "from the same page")
+    assert "reload the DNS page and save again" in second["result"]["error"]
+    assert opbridge.drain() == {"done": 2}
 
-    assert opbridge.drain() == {"done": 1, "dead": 1}
+    # After the first save ran, the other tab saves an edit of another record: that one is fine.
+    later = whmcs.call("SaveDNS", params(dnsrecords=saved(rows, **{"blog/CNAME": {"address": "www.example.net"}})))
+    assert later["result"] == {"success": "success"}
+    assert opbridge.drain() == {"done": 3}
+    held = {(r.name, r.type): r.value for r in zone(openprovider)}
+    assert (held[("www", "A")], held[("blog", "CNAME")]) == ("192.0.2.50", "www.example.net")
+
+
+def test_a_record_changed_in_the_control_panel_since_the_read_refuses_the_save(
+        opbridge: Opbridge, whmcs: Whmcs, openprovider: OpenproviderClient, zoned: list[DnsRecord]) -> None:
+    rows = whmcs.call("GetDNS", params())["result"]
+    www = next(r for r in zoned if r.name == "www")
+    openprovider.dns.update_zone(DOMAIN, update=[(www, DnsRecord("www", "A", "192.0.2.70", ttl=900))])
+
+    saving = saved(rows, **{"www/A": {"address": "192.0.2.60"}, "blog/CNAME": {"address": "www.example.net"}})
+    assert whmcs.call("SaveDNS", params(dnsrecords=saving))["result"] == {"success": "success"}
+    assert opbridge.drain() == {"dead": 1}
     [(error,)] = opbridge.query("SELECT last_error FROM commands WHERE status = 'dead'")
     assert "A www 192.0.2.11 record of zoned.nl is no longer what WHMCS read" in error
     assert "reload the DNS page" in error
-    assert [r.value for r in zone(openprovider) if r.name == "www"] == ["192.0.2.50"]
+    held = {(r.name, r.type): r.value for r in zone(openprovider)}
+    assert (held[("www", "A")], held[("blog", "CNAME")]) == ("192.0.2.70", "www.zoned.nl")  # none of it written
     status = whmcs.call("OpbridgeStatus", params())["result"]["message"]
     assert "save_dns: dead (The A www 192.0.2.11 record" in status
 

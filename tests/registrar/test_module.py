@@ -54,6 +54,19 @@ def test_every_php_file_passes_lint() -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_every_lib_file_is_strict_and_loaded_by_an_entry_file() -> None:
+    lib = REPO / "whmcs" / "modules" / "registrars" / "opbridge" / "lib"
+    # The module's entry loads the version guard and then lib/module.php, which loads the rest.
+    entries = "".join(path.read_text() for path in (lib.parent / "opbridge.php", lib / "module.php",
+                                                    REPO / "whmcs" / "includes" / "hooks" / "opbridge.php"))
+    parts = sorted(lib.glob("*.php"))
+    assert len(parts) >= 5
+    for path in parts:
+        assert "declare(strict_types=1);" in path.read_text(), path.name
+        assert f"'{path.stem}'" in entries or f"/{path.name}'" in entries, \
+            f"{path.name} is loaded by neither the module nor the hook file"
+
+
 def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
     whmcs = Whmcs(tmp_path, unreachable_url())
     assert whmcs.call("MetaData")["result"] == {"DisplayName": "opbridge (Openprovider through opbridge)", "APIVersion": "1.1"}

@@ -39,17 +39,16 @@
 declare(strict_types=1);
 
 use WHMCS\Domains\DomainLookup\ResultsList;
-use WHMCS\Domains\DomainLookup\SearchResult;
 use WHMCS\Exception\Module\InvalidConfiguration;
 
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
 
-require_once __DIR__ . '/opbridge.php';
-require_once __DIR__ . '/dns.php';
-require_once __DIR__ . '/dnssec.php';
-require_once __DIR__ . '/verification.php';
+// What the hook file shares with the module, then the module's own parts.
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'settings', 'params', 'writes', 'reads', 'lookup', 'dns', 'dnssec', 'verification'] as $opbridgePart) {
+    require_once __DIR__ . "/{$opbridgePart}.php";
+}
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
 
@@ -233,159 +232,6 @@ function opbridge_DeleteNameserver(array $params): array
     return opbridge_private_nameserver($params, 'DeleteNameserver', null);
 }
 
-/**
- * A glue host under the domain gets $ip, or is deleted when $ip is null. WHMCS passes the
- * host in full (ns1.example.com) or, from some forms, only its first label.
- */
-function opbridge_private_nameserver(array $params, string $action, ?string $ip): array
-{
-    $domain = opbridge_domain_name($params);
-    $host = strtolower(trim((string) ($params['nameserver'] ?? ''), " \t\n\r\0\x0B."));
-    if ($host !== '' && !str_ends_with($host, '.' . strtolower($domain))) {
-        $host .= '.' . strtolower($domain);
-    }
-    $data = opbridge_domain_reference($params) + ['nameserver' => $host, 'ip' => $ip === null ? null : trim($ip)];
-    return opbridge_write($params, $action, 'domain.private_nameserver_changed', $data, 'success');
-}
-
-/**
- * Sends one event and turns the outcome into the module's answer.
- *
- * @param true|string $success the success value WHMCS expects from this function
- */
-function opbridge_write(array $params, string $action, string $type, array $data, bool|string $success, ?string $webhookId = null): array
-{
-    $settings = opbridge_module_settings($params);
-    $masks = opbridge_secret_masks($settings, $params, $data);
-    $request = ['event' => $type, 'data' => opbridge_masked($data)];
-    try {
-        $sent = opbridge_send($settings, $type, $data, $webhookId);
-    } catch (Throwable $error) {
-        $message = 'opbridge could neither deliver nor spool the request: ' . $error->getMessage();
-        opbridge_log($action, $request, $message, 'failed', $masks);
-        return ['error' => $message];
-    }
-    $answer = $sent['answer'];
-    $processed = match ($sent['outcome']) {
-        'delivered' => ($answer['status'] ?? '') === 'duplicate'
-            ? "already received as event {$sent['webhook_id']}: nothing new queued"
-            : 'queued as command(s) ' . implode(', ', array_map('strval', (array) ($answer['commands'] ?? []))),
-        'spooled' => "opbridge could not take it now ({$sent['detail']}); spooled, the WHMCS cron resends it",
-        default => 'refused',
-    };
-    opbridge_log($action, $request + ['webhook_id' => $sent['webhook_id']], $answer ?: $sent['detail'], $processed, $masks);
-    if ($sent['outcome'] === 'rejected') {
-        return ['error' => 'opbridge refused the request: ' . opbridge_refusal($answer, $sent['detail'])];
-    }
-    return ['success' => $success];
-}
-
-/**
- * opbridge's sentence, with the field messages of a 422 when there are any.
- */
-function opbridge_refusal(array $answer, string $fallback): string
-{
-    $message = (string) ($answer['message'] ?? $fallback);
-    $fields = [];
-    $details = is_array($answer['details'] ?? null) ? $answer['details'] : [];
-    array_walk_recursive($details, static function ($text, $field) use (&$fields): void {
-        $fields[] = is_string($field) ? "{$field}: {$text}" : (string) $text;
-    });
-    return $fields === [] ? $message : $message . ' (' . implode('; ', $fields) . ')';
-}
-
-/**
- * The data of a register or transfer: the DomainItem of the contract plus the contacts.
- */
-function opbridge_order_data(array $params): array
-{
-    $row = opbridge_whmcs_domain($params);
-    $additional = [];
-    foreach (is_array($params['additionalfields'] ?? null) ? $params['additionalfields'] : [] as $label => $value) {
-        if (is_scalar($value) && trim((string) $value) !== '') {
-            $additional[(string) $label] = trim((string) $value);
-        }
-    }
-    $data = opbridge_domain_reference($params) + [
-        'period_years' => max(1, min(10, (int) ($params['regperiod'] ?? 1))),
-        'nameservers' => opbridge_params_nameservers($params),
-        'id_protection' => opbridge_flag($params['idprotection'] ?? false),
-        'dns_management' => opbridge_flag($params['dnsmanagement'] ?? false),
-        // WHMCS's Do Not Renew; a domain WHMCS cannot read back renews, as WHMCS's default does.
-        'autorenew' => !opbridge_flag($row['donotrenew'] ?? false),
-        'additional_fields' => (object) $additional,
-        'registrant' => opbridge_params_contact($params, ''),
-    ];
-    if ((int) ($params['userid'] ?? 0) > 0) {
-        $data['client_id'] = (int) $params['userid'];
-    }
-    $admin = opbridge_params_contact($params, 'admin');
-    if ($admin !== []) {
-        $data['admin'] = $admin;
-    }
-    $language = trim((string) ($params['idnLanguage'] ?? $params['idnlanguage'] ?? ''));
-    if ($language !== '') {
-        $data['idn_language'] = $language;
-    }
-    return $data;
-}
-
-/**
- * A contact from the module parameters; $prefix '' is the registrant, 'admin' the admin.
- * The untransliterated values in 'original' win: Openprovider takes UTF-8.
- */
-function opbridge_params_contact(array $params, string $prefix): array
-{
-    $source = (is_array($params['original'] ?? null) ? $params['original'] : []) + $params;
-    $fields = [];
-    $keys = [
-        'first_name' => 'firstname', 'last_name' => 'lastname', 'company_name' => 'companyname',
-        'email' => 'email', 'address1' => 'address1', 'address2' => 'address2', 'city' => 'city',
-        'state' => 'state', 'postcode' => 'postcode', 'country' => 'countrycode', 'phone' => 'fullphonenumber',
-    ];
-    foreach ($keys as $field => $key) {
-        // The admin contact has no "admincountrycode": its country is "admincountry".
-        $fields[$field] = $prefix === '' ? $key : $prefix . ($key === 'countrycode' ? 'country' : $key);
-    }
-    return opbridge_contact($source, $fields);
-}
-
-function opbridge_domain_reference(array $params): array
-{
-    return ['domain_id' => (int) ($params['domainid'] ?? 0), 'domain' => opbridge_domain_name($params)];
-}
-
-function opbridge_domain_name(array $params): string
-{
-    $name = trim((string) ($params['domainname'] ?? $params['domain'] ?? ''));
-    return $name !== '' ? $name : trim((string) ($params['sld'] ?? '')) . '.' . ltrim(trim((string) ($params['tld'] ?? '')), '.');
-}
-
-/**
- * The domain's GetClientsDomains row (for Do Not Renew and the expiry), or [] when WHMCS
- * cannot give it.
- */
-function opbridge_whmcs_domain(array $params): array
-{
-    try {
-        $answer = localAPI('GetClientsDomains', ['domainid' => (int) ($params['domainid'] ?? 0)]);
-        return is_array($answer) ? (opbridge_list($answer['domains'] ?? null, 'domain')[0] ?? []) : [];
-    } catch (Throwable $error) {
-        return [];
-    }
-}
-
-/**
- * WHMCS 8 passes the expiry as a date object, older versions as text.
- */
-function opbridge_expiry_param(mixed $value): ?string
-{
-    if ($value instanceof DateTimeInterface) {
-        return $value->format('Y-m-d');
-    }
-    return opbridge_date(is_scalar($value) ? $value : null);
-}
-
 // ---------------------------------------------------------------------------------------
 // Reads: answered by opbridge's admin API at once
 // ---------------------------------------------------------------------------------------
@@ -397,18 +243,6 @@ function opbridge_GetNameservers(array $params): array
         return $domain;
     }
     return opbridge_ns_fields($domain);
-}
-
-/**
- * opbridge's nameservers (host or host/ip) as WHMCS's ns1..ns5 host names.
- */
-function opbridge_ns_fields(array $domain): array
-{
-    $fields = [];
-    foreach (array_slice((array) ($domain['nameservers'] ?? []), 0, 5) as $index => $server) {
-        $fields['ns' . ($index + 1)] = explode('/', (string) $server, 2)[0];
-    }
-    return $fields;
 }
 
 function opbridge_GetDNS(array $params): array
@@ -510,11 +344,8 @@ function opbridge_GetEPPCode(array $params): array
 
 /**
  * The Lookup Provider: one opbridge call for every TLD (Openprovider is asked in batches
- * of 15). WHMCS's documented way to report a failed lookup is an exception, which its
- * domain checker catches and shows; it is the one place this module throws.
- */
-/**
- * @return ResultsList|array the results, or ['error' => ...] as WHMCS's sample module answers
+ * of 15). A failed lookup answers ['error' => sentence], as WHMCS's sample registrar
+ * module's CheckAvailability does (the developer docs publish no other error path for it).
  */
 function opbridge_CheckAvailability(array $params): ResultsList|array
 {
@@ -526,7 +357,7 @@ function opbridge_CheckAvailability(array $params): ResultsList|array
     $query = implode('&', array_map(static fn (string $tld): string => 'domain=' . rawurlencode($sld . '.' . ltrim($tld, '.')), $tlds));
     $answer = opbridge_read($params, 'CheckAvailability', 'registrar/availability?' . $query);
     if (isset($answer['error'])) {
-        return $answer;
+        return $answer;  // as WHMCS's sample module answers a failed lookup
     }
     $byName = [];
     foreach ((array) ($answer['results'] ?? []) as $result) {
@@ -559,11 +390,8 @@ function opbridge_DomainSuggestionOptions(): array
 /**
  * Suggestions in the domain search: Openprovider's name suggestions over the TLDs WHMCS
  * asks for, each checked by opbridge, and only the names that can be ordered returned
- * (premium ones only while WHMCS's premium domains are on). Failures are thrown, as
- * CheckAvailability's are, for WHMCS's domain checker to show.
- */
-/**
- * @return ResultsList|array the suggestions, or ['error' => ...] as WHMCS's sample module answers
+ * (premium ones only while WHMCS's premium domains are on). A failure answers
+ * ['error' => sentence], as CheckAvailability's does.
  */
 function opbridge_GetDomainSuggestions(array $params): ResultsList|array
 {
@@ -579,7 +407,7 @@ function opbridge_GetDomainSuggestions(array $params): ResultsList|array
     }
     $answer = opbridge_read($params, 'GetDomainSuggestions', 'registrar/suggestions?' . $query);
     if (isset($answer['error'])) {
-        return $answer;
+        return $answer;  // as WHMCS's sample module answers a failed lookup
     }
     foreach ((array) ($answer['results'] ?? []) as $found) {
         [$sld, $tld] = explode('.', strtolower((string) ($found['domain'] ?? '')), 2) + ['', ''];
@@ -588,49 +416,6 @@ function opbridge_GetDomainSuggestions(array $params): ResultsList|array
         }
     }
     return $results;
-}
-
-/**
- * The label WHMCS searched for (its punycode for an IDN) and the TLDs to search in.
- *
- * @return array{0: string, 1: list<string>}
- */
-function opbridge_search_terms(array $params): array
-{
-    $sld = !empty($params['isIdnDomain']) && !empty($params['punyCodeSearchTerm'])
-        ? (string) $params['punyCodeSearchTerm'] : (string) ($params['searchTerm'] ?? '');
-    return [$sld, array_values(array_filter(array_map('strval', (array) ($params['tldsToInclude'] ?? []))))];
-}
-
-/** Whether a checked name can be ordered: free, or premium with a price while WHMCS sells premium names. */
-function opbridge_orderable(array $found, bool $premiumEnabled): bool
-{
-    $status = (string) ($found['status'] ?? '');
-    return $status === 'free' || ($status === 'premium' && $premiumEnabled && is_array($found['premium_price'] ?? null));
-}
-
-function opbridge_search_result(string $sld, string $tld, array $found, bool $premiumEnabled): SearchResult
-{
-    $result = new SearchResult($sld, $tld);
-    $status = (string) ($found['status'] ?? '');
-    $price = is_array($found['premium_price'] ?? null) ? $found['premium_price'] : null;
-    if ($status === 'free') {
-        $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
-    } elseif ($status === 'premium' && opbridge_orderable($found, $premiumEnabled)) {
-        $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
-        $result->setPremiumDomain(true);
-        $result->setPremiumCostPricing([
-            'register' => $price['amount'], 'renew' => $price['amount'], 'CurrencyCode' => $price['currency'],
-        ]);
-    } elseif ($status === 'premium') {
-        // Premium names are not sold while WHMCS's premium domains are off.
-        $result->setStatus(SearchResult::STATUS_RESERVED);
-    } elseif ($status === 'active') {
-        $result->setStatus(SearchResult::STATUS_REGISTERED);
-    } else {
-        $result->setStatus(SearchResult::STATUS_TLD_NOT_SUPPORTED);
-    }
-    return $result;
 }
 
 /**
@@ -672,11 +457,6 @@ function opbridge_TransferSync(array $params): array
         return ['failed' => true, 'reason' => (string) ($transfer['reason'] ?? 'The transfer failed at Openprovider.')];
     }
     return [];
-}
-
-function opbridge_sync_path(array $params, bool $live = false): string
-{
-    return 'registrar/domains/' . rawurlencode(opbridge_domain_name($params)) . '/sync' . ($live ? '?live=1' : '');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -760,104 +540,4 @@ function opbridge_SyncNow(array $params): array
         return ['error' => 'WHMCS did not take the update: ' . (string) ($written['message'] ?? 'no answer')];
     }
     return ['success' => true, 'message' => 'Synced: ' . http_build_query(array_diff_key($update, ['domainid' => 0]), '', ', ')];
-}
-
-// ---------------------------------------------------------------------------------------
-// Talking to opbridge
-// ---------------------------------------------------------------------------------------
-
-/**
- * The module's settings, each falling back to the hook file's (environment or
- * configuration.php) when left empty here.
- *
- * @return array{url: string, secret: string, admin_url: string, token: string, connect_timeout: int, timeout: int}
- */
-function opbridge_module_settings(array $params): array
-{
-    $shared = function_exists('opbridge_settings') ? opbridge_settings() : ['url' => '', 'secret' => ''];
-    $url = trim((string) ($params['ListenerURL'] ?? '')) ?: $shared['url'];
-    $adminUrl = rtrim(trim((string) ($params['AdminURL'] ?? '')), '/');
-    if ($adminUrl === '') {
-        $adminUrl = (string) preg_replace('#/hooks/whmcs/?$#', '', $url);
-    }
-    $timeout = (int) ($params['Timeout'] ?? 0);
-    return [
-        'url' => $url,
-        'secret' => trim((string) ($params['WebhookSecret'] ?? '')) ?: $shared['secret'],
-        'admin_url' => $adminUrl,
-        'token' => trim((string) ($params['AdminToken'] ?? '')),
-        'connect_timeout' => min(OPBRIDGE_CONNECT_TIMEOUT, $timeout > 0 ? $timeout : OPBRIDGE_TIMEOUT),
-        'timeout' => $timeout > 0 ? min($timeout, 30) : OPBRIDGE_TIMEOUT,
-    ];
-}
-
-/**
- * GET one admin API path. Returns the decoded answer, or ['error' => sentence] for an
- * unreachable opbridge, a refusal or anything that is not JSON; never throws.
- */
-function opbridge_read(array $params, string $action, string $path): array
-{
-    $settings = opbridge_module_settings($params);
-    $masks = opbridge_secret_masks($settings, $params, []);
-    try {
-        if ($settings['admin_url'] === '' || $settings['token'] === '') {
-            $answer = ['error' => 'The opbridge module has no admin API URL or token: set them under Domain Registrars.'];
-            opbridge_log($action, "GET /api/v1/{$path}", $answer['error'], '', $masks);
-            return $answer;
-        }
-        $url = "{$settings['admin_url']}/api/v1/{$path}";
-        $response = opbridge_http('GET', $url, ['Accept: application/json', "Authorization: Bearer {$settings['token']}"], null, $settings);
-        $decoded = json_decode($response['body'], true);
-        $answer = match (true) {
-            $response['status'] === 0 => ['error' => "opbridge did not answer within {$settings['timeout']} s ({$response['error']}); try again shortly."],
-            $response['status'] === 200 && is_array($decoded) => $decoded,
-            default => ['error' => 'opbridge: ' . opbridge_answer_message($response)],
-        };
-        opbridge_log($action, "GET {$url}", opbridge_masked($answer), isset($answer['error']) ? 'failed' : 'answered', $masks);
-        return $answer;
-    } catch (Throwable $error) {
-        $answer = ['error' => 'opbridge could not be asked: ' . $error->getMessage()];
-        opbridge_log($action, "GET /api/v1/{$path}", $answer['error'], 'failed', $masks);
-        return $answer;
-    }
-}
-
-function opbridge_answer_message(array $response): string
-{
-    $decoded = json_decode($response['body'], true);
-    if (is_array($decoded) && isset($decoded['message'])) {
-        return (string) $decoded['message'];
-    }
-    return "HTTP {$response['status']}";
-}
-
-/**
- * A copy of a request or answer for the module log, with auth codes replaced by ********.
- */
-function opbridge_masked(array $values): array
-{
-    foreach ($values as $key => $value) {
-        if (in_array((string) $key, ['epp_code', 'auth_code', 'eppcode'], true) && (string) $value !== '') {
-            $values[$key] = '********';
-        } elseif (is_array($value)) {
-            $values[$key] = opbridge_masked($value);
-        }
-    }
-    return $values;
-}
-
-/**
- * What WHMCS's log scrubber hides on top: the secret, the token and any auth code.
- *
- * @return list<string>
- */
-function opbridge_secret_masks(array $settings, array $params, array $data): array
-{
-    $masks = opbridge_masks($settings);
-    foreach ([(string) ($params['eppcode'] ?? ''), (string) ($data['epp_code'] ?? '')] as $code) {
-        if ($code !== '') {
-            $masks[] = $code;
-        }
-    }
-    return $masks;
 }
