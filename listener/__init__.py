@@ -6,7 +6,18 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine
 
-from listener import admin, dashboard, health, hooks, metrics, openapi, registrar_api, request_ids
+from listener import (
+    admin,
+    catalogue_api,
+    dashboard,
+    health,
+    hooks,
+    metrics,
+    openapi,
+    registrar_api,
+    request_ids,
+    whmcs_catalogue,
+)
 from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
@@ -45,6 +56,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     request_ids.install(app)
     register_error_handlers(app)
     dashboard.configure_sessions(app, settings.admin_tokens)
-    for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, openapi.bp):
+    for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, catalogue_api.bp,
+                      catalogue_api.pricing_bp, whmcs_catalogue.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

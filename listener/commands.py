@@ -97,7 +97,9 @@ def _module_order(command_type: str) -> Callable[[Data], list[NewCommand]]:
 
 
 def renewal_requested(data: Data) -> list[NewCommand]:
-    return [_command("renew_domain", data, period_years=data["period_years"], expiry_date=data["expiry_date"])]
+    premium = {"premium_cost": data["premium_cost"]} if data.get("premium_cost") is not None else {}
+    return [_command("renew_domain", data, period_years=data["period_years"], expiry_date=data["expiry_date"],
+                     **premium)]
 
 
 def private_nameserver_changed(data: Data) -> list[NewCommand]:

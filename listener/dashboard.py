@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -28,6 +29,8 @@ from listener.ids import MAX_ID
 from listener.services import services
 from opbridge.times import json_default
 from opclient.names import to_unicode
+from outbox.catalogue.audit import stored_findings
+from outbox.catalogue.entries import tlds as catalogue_tlds
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
@@ -319,6 +322,15 @@ def sync_run(run_id: int) -> Any:
         abort(404, f"There is no sync run {run_id}.")
     return render_template("admin/sync_run.html", run=run, shown=REPORT_ROWS,
                            changes=load_changes(services().engine, run_id, REPORT_ROWS))
+
+
+@bp.get("/margins")
+def margins() -> Any:
+    engine = services().engine
+    with engine.connect() as conn:
+        tld_count, refreshed_at = conn.execute(select(func.count(), func.max(catalogue_tlds.c.refreshed_at))).one()
+    return render_template("admin/margins.html", findings=stored_findings(engine), tld_count=tld_count,
+                           refreshed_at=refreshed_at)
 
 
 @bp.app_template_filter("readable_domain")

@@ -13,12 +13,12 @@ from typing import IO, Any, NoReturn
 from flask import Blueprint, g, request
 from marshmallow import ValidationError
 
-from listener.additional_fields import refuse_unmappable
 from listener.commands import commands_for
 from listener.dns_saves import refuse_conflicting_save
 from listener.api_schemas import HookAnswer
 from listener.errors import Refusal
 from listener.metrics import count_event
+from listener.registry_intake import check_registry_data
 from listener.openapi import describe_blueprint, operation
 from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
@@ -165,5 +165,5 @@ def _validate(document: Any) -> tuple[str, dict[str, Any]]:
     except ValidationError as error:
         raise Refusal(422, "invalid_event", f"The {envelope['type']} event data is invalid; see details.",
                       {"data": error.messages}) from None
-    refuse_unmappable(envelope["type"], data)
+    check_registry_data(envelope["type"], data)
     return envelope["type"], data

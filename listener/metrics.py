@@ -18,7 +18,8 @@ from sqlalchemy import Engine, func, select
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
-from outbox.models import SyncRun
+from outbox.catalogue.audit import BELOW_COST, PREMIUM_RENEWAL
+from outbox.models import MarginFinding, SyncRun
 from outbox.store import Outbox, utcnow
 from outbox.sync.verifications import pending_verifications
 
@@ -48,6 +49,7 @@ class QueueCollector:
             "opbridge_last_sync_started_timestamp", "When the last pull-sync started (Unix time, 0 = never)",
             value=last_sync.replace(tzinfo=timezone.utc).timestamp() if last_sync else 0.0,
         )
+        yield margin_findings(self.engine)
         yield from verification_gauges(pending_verifications(self.engine))
 
 
@@ -62,6 +64,19 @@ def verification_gauges(pending: list[dict]) -> Iterator[GaugeMetricFamily]:
     yield GaugeMetricFamily("opbridge_registrant_verification_next_suspension_timestamp",
                             "The soonest day a domain with an unconfirmed registrant is suspended (Unix time, 0 = none)",
                             value=soonest)
+
+
+def margin_findings(engine: Engine) -> GaugeMetricFamily:
+    """What the last margin audit found: TLD terms sold below cost, premium renewals changed."""
+    findings = MarginFinding.__table__
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(findings.c.kind, func.count()).group_by(findings.c.kind)).all())
+    gauge = GaugeMetricFamily("opbridge_margin_findings", "What the last margin audit found, by kind "
+                              "(below_cost: a TLD term WHMCS sells under Openprovider's cost; premium_renewal: "
+                              "a premium domain whose renewal cost changed)", labels=["kind"])
+    for kind in (BELOW_COST, PREMIUM_RENEWAL):
+        gauge.add_metric([kind], counts.get(kind, 0))
+    return gauge
 
 
 @bp.get("/metrics")

@@ -31,6 +31,7 @@ from listener.services import services
 from opbridge.settings import ConfigError
 from opbridge.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
+from opclient.names import InvalidDomainName, split_domain
 from opclient.types import Domain, Nameserver
 from outbox.models import DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
@@ -121,7 +122,16 @@ def suggestions() -> dict[str, Any]:
     service says nothing of availability, and WHMCS shows only what can be ordered."""
     query = admin._query(RegistrarSuggestionsQuery())
     suggested = services().clients.openprovider.domains.suggest(query["name"], query["tld"], limit=query["limit"])
-    return {"results": _availability_of([suggestion.name for suggestion in suggested])}
+    # A suggestion that is itself a public suffix (no.it is one) can be neither checked nor sold.
+    return {"results": _availability_of([suggestion.name for suggestion in suggested if _registrable(suggestion.name)])}
+
+
+def _registrable(name: str) -> bool:
+    try:
+        split_domain(name)
+    except InvalidDomainName:
+        return False
+    return True
 
 
 def _availability_of(keys: list[str]) -> list[dict[str, Any]]:

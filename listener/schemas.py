@@ -85,6 +85,13 @@ def _optional_text(max_length: int = 255) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length), load_default=None, allow_none=True)
 
 
+def _premium_cost() -> fields.String:
+    """What WHMCS charged for a premium name (its ``premiumCost``, in Openprovider's currency):
+    a decimal number, kept as text so the stored payload is plain JSON."""
+    return fields.String(load_default=None, allow_none=True,
+                         validate=validate.Regexp(r"^[0-9]{1,7}(\.[0-9]{1,2})?$", error="Not a price such as 1250.00."))
+
+
 def _nameservers(**kwargs: Any) -> fields.List:
     return fields.List(Nameserver(), validate=_nameserver_list, **kwargs)
 
@@ -135,6 +142,7 @@ class DomainItemSchema(DomainRef):
     additional_fields = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict)
     idn_language = _optional_text(16)
     expiry_date = IsoDate(load_default=None, allow_none=True)
+    premium_cost = _premium_cost()
 
 
 class OrderDomainSchema(DomainItemSchema):
@@ -212,6 +220,7 @@ class RenewalRequestedSchema(DomainRef):
 
     period_years = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=10))
     expiry_date = IsoDate(load_default=None, allow_none=True)
+    premium_cost = _premium_cost()
 
 
 class IpAddress(fields.String):

@@ -124,6 +124,7 @@ WORKER_NEEDS = ("op_url", "op_username", "op_password")
 def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: int | None) -> None:
     """Run dispatcher threads until SIGTERM or SIGINT."""
     import outbox.handlers  # noqa: F401 - registers every handler
+    from outbox.catalogue.schedule import start_catalogue_scheduler
     from outbox.scheduler import start_scheduler
     from outbox.worker import Worker
 
@@ -140,12 +141,14 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
 
         start_http_server(metrics_port, addr="127.0.0.1", registry=scrape_registry())
     runner.install_signal_handlers()
-    scheduler = start_scheduler(runtime.services, runtime.outbox, settings)
+    schedulers = [start_scheduler(runtime.services, runtime.outbox, settings),
+                  start_catalogue_scheduler(runtime.services, settings)]
     try:
         runner.run()
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        for scheduler in schedulers:
+            if scheduler is not None:
+                scheduler.stop()
 
 
 COMMAND_COLUMNS = ("id", "type", "aggregate_key", "status", "attempts", "next_attempt_at", "last_error")
@@ -339,11 +342,12 @@ def _register_parts() -> None:
     from listener.cli import serve
     from opclient.cli import authcode, check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
+    from outbox.catalogue.cli import tlds
     from outbox.sync.cli import sync
     from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, authcode, dns_templates, sync, move_registrar):
+    for command in (serve, check, authcode, dns_templates, sync, tlds, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -46,6 +46,8 @@ MEANINGS = {
     "due_date_max_difference_days": "A due-date move larger than this many days is reported, not made.",
     "sync_every_minutes": "Pull-sync period in minutes (0: no scheduled sync).",
     "sync_every_seconds": "Pull-sync period in seconds; when set, it overrides the minutes (0: use the minutes).",
+    "tld_refresh_hours": "Hours between two reads of Openprovider's TLD catalogue by the worker "
+                         "(0: only `opbridge tlds refresh`).",
     "sync_concurrency": "Openprovider lookups one sync run keeps in flight at once (1 to 64).",
     "worker_threads": "Dispatcher threads per `opbridge worker` process (1 to 256; `--threads` overrides).",
     "retry_schedule": "Seconds before each retry of a transient failure (±20 % jitter); a command gets "

@@ -179,6 +179,7 @@ FIELDS: dict[str, Field] = {
     "sync_every_minutes": Field(10, _int(minimum=0)),
     # Seconds-level period (0 = use the minutes); overrides the minutes when set.
     "sync_every_seconds": Field(0, _int(minimum=0)),
+    "tld_refresh_hours": Field(24, _int(minimum=0, maximum=24 * 30)),
     # Openprovider lookups a sync run keeps in flight at once.
     "sync_concurrency": Field(8, _int(minimum=1, maximum=64)),
     "worker_threads": Field(8, _int(minimum=1, maximum=256)),

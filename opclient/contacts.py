@@ -11,8 +11,13 @@ Mapping choices:
 - ``locale`` takes ``nl_NL``/``nl-NL`` as given and WHMCS language names ("dutch") through
   a table; anything else is ``en_GB``, the official module's default.
 
-Two hashes: ``contact_hash`` covers every normalised field and keys handle reuse, so the
-same person typed with different spacing still maps to one handle; ``identity_hash``
+Registry data the owner handle must hold for a TLD (a .es ID number, a .us nexus
+category) rides on the contact: ``additional_data`` as the customer's own, and
+``extension_additional_data`` per extension, both sent on create and on update.
+
+Two hashes: ``contact_hash`` covers every normalised field, registry data included, and
+keys handle reuse, so the same person typed with different spacing still maps to one
+handle, and a handle is reused for a .es domain only when it holds the .es data; ``identity_hash``
 covers only name and company, the fields Openprovider never lets a handle change: when it
 differs from a handle's, only a new handle can carry the contact.
 """
@@ -80,6 +85,29 @@ class Street:
     suffix: str = ""
 
 
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistryData:
+    """What a handle holds for registries: ``customer`` (Openprovider's customer
+    ``additional_data``) and ``extensions`` (``extension_additional_data``, by extension)."""
+
+    customer: Pairs = ()
+    extensions: tuple[tuple[str, Pairs], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.customer or self.extensions)
+
+    def as_api(self) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        if self.customer:
+            body["additional_data"] = dict(self.customer)
+        if self.extensions:
+            body["extension_additional_data"] = [{"name": name, "data": dict(data)} for name, data in self.extensions]
+        return body
+
+
 @dataclasses.dataclass(frozen=True)
 class Contact:
     """The DESIGN.md §3 Contact shape, validated."""
@@ -96,16 +124,22 @@ class Contact:
     address2: str = ""
     state: str = ""
     locale: str = ""
+    registry: RegistryData = RegistryData()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Contact:
         missing = [name for name in REQUIRED_FIELDS if not _text(data.get(name))]
         if missing:
             raise InvalidContact(f"the contact has no {', '.join(missing)}")
-        values = {field.name: _text(data.get(field.name)) for field in dataclasses.fields(cls)}
+        values = {name: _text(data.get(name)) for name in TEXT_FIELDS}
         contact = cls(**values)
         contact.validate()
         return contact
+
+    def holding(self, customer: Mapping[str, str], extension: str, data: Mapping[str, str]) -> Contact:
+        """This contact with the registry data a domain under ``extension`` needs its owner to hold."""
+        extensions = ((extension, tuple(sorted(data.items()))),) if data else ()
+        return dataclasses.replace(self, registry=RegistryData(tuple(sorted(customer.items())), extensions))
 
     def validate(self) -> None:
         if not re.fullmatch(r"[A-Za-z]{2}", self.country):
@@ -129,6 +163,9 @@ class Contact:
     @property
     def contact_hash(self) -> str:
         return contact_hash(self)
+
+
+TEXT_FIELDS = tuple(field.name for field in dataclasses.fields(Contact) if field.name != "registry")
 
 
 def _text(value: Any) -> str:
@@ -208,6 +245,7 @@ def customer_update_body(contact: Contact) -> dict[str, Any]:
         "phone": contact.parsed_phone().as_api(),
         "email": contact.email.strip(),
         "locale": locale_for(contact.locale),
+        **contact.registry.as_api(),
     }
 
 
@@ -216,13 +254,15 @@ def identity_hash(first_name: str, last_name: str, company_name: str = "") -> st
 
 
 def contact_hash(contact: Contact) -> str:
-    fields = {field.name: getattr(contact, field.name) for field in dataclasses.fields(contact)}
+    fields = {name: getattr(contact, name) for name in TEXT_FIELDS}
     fields.update(
         email=contact.email.strip().lower(),
         country=contact.country.upper(),
         phone=contact.parsed_phone().whmcs,
         locale=locale_for(contact.locale),
     )
+    if contact.registry:  # absent from the hashes of contacts without, so theirs never changed
+        fields["registry"] = json.dumps(contact.registry.as_api(), sort_keys=True, ensure_ascii=False)
     return _sha256(fields)
 
 

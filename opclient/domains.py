@@ -15,6 +15,7 @@ from opclient.types import (
     DomainOrder,
     Handles,
     Nameserver,
+    OperationPrice,
     OrderDetails,
     Page,
     Request,
@@ -82,6 +83,13 @@ class Domains:
             data = self._request("POST", "/domains/check", body=body) or {}
             results += [from_answer(CheckResult.from_api, item) for item in data.get("results") or ()]
         return results
+
+    def price(self, domain: str | DomainName, operation: str, *, period: int = 1) -> OperationPrice:
+        """What ``operation`` (create, transfer, renew, ...) on this name costs the reseller now."""
+        name = split_domain(domain)
+        params = {"domain.name": name.name, "domain.extension": name.extension, "operation": operation,
+                  "period": period}
+        return from_answer(OperationPrice.from_api, self._request("GET", "/domains/prices", params=params))
 
     def suggest(self, term: str, extensions: Iterable[str] = (), *, limit: int = 10) -> list[Suggestion]:
         """Names like ``term`` from Openprovider's name-suggestion service, over ``extensions``

@@ -83,6 +83,21 @@ class CheckResult:
 
 
 @dataclasses.dataclass(frozen=True)
+class OperationPrice:
+    """``GET /domains/prices``: the reseller's price of one operation on one name."""
+
+    price: Money
+    is_premium: bool
+
+    @classmethod
+    def from_api(cls, data: Json) -> OperationPrice:
+        reseller = _money(_map(data.get("price")).get("reseller"))
+        if reseller is None:
+            raise ValueError("the price answer has no reseller price")
+        return cls(price=reseller, is_premium=bool(data.get("is_premium")))
+
+
+@dataclasses.dataclass(frozen=True)
 class Suggestion:
     """One name Openprovider's name-suggestion service offers: ``name`` is the full name."""
 

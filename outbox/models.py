@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from decimal import Decimal
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -13,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -215,3 +218,74 @@ class SyncChange(Base):
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
+
+
+# Reseller prices: Openprovider quotes cents; a few registries charge thousands.
+Price = Numeric(12, 2)
+
+
+class CatalogueTld(Base):
+    """One extension Openprovider sells, as the last catalogue refresh read it.
+
+    Prices are the reseller's, in ``currency``; an operation Openprovider does not offer
+    (a TLD that cannot be transferred in) has no price. ``registry_fields`` is the
+    additional data the extension needs, each field with where it goes (outbox.catalogue).
+    """
+
+    __tablename__ = "tlds"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    create_price: Mapped[Decimal | None] = mapped_column(Price)
+    renew_price: Mapped[Decimal | None] = mapped_column(Price)
+    transfer_price: Mapped[Decimal | None] = mapped_column(Price)
+    restore_price: Mapped[Decimal | None] = mapped_column(Price)
+    soft_restore_price: Mapped[Decimal | None] = mapped_column(Price)
+    trade_price: Mapped[Decimal | None] = mapped_column(Price)
+    min_period: Mapped[int]
+    max_period: Mapped[int]
+    epp_required: Mapped[bool] = mapped_column(Boolean)
+    grace_days: Mapped[int]
+    quarantine_days: Mapped[int]
+    dnssec: Mapped[dict[str, Any]]
+    handles: Mapped[dict[str, Any]]
+    registry_fields: Mapped[dict[str, Any]]
+    # Changes only when something above changed: the audit and the report read it.
+    changed_at: Mapped[datetime]
+    refreshed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PremiumRenewal(Base):
+    """The renewal price of a premium domain the account holds, as last asked, and the one before."""
+
+    __tablename__ = "premium_renewals"
+
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    renew_price: Mapped[Decimal] = mapped_column(Price)
+    previous_price: Mapped[Decimal | None] = mapped_column(Price)
+    checked_at: Mapped[datetime]
+    changed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class MarginFinding(Base):
+    """What the last margin audit found: a TLD WHMCS sells below Openprovider's cost for
+    one operation (``below_cost``), or a premium domain whose renewal cost changed
+    (``premium_renewal``). ``first_seen_at`` stays while the finding does, so the sync
+    report tells each one once."""
+
+    __tablename__ = "margin_findings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    operation: Mapped[str] = mapped_column(String(16))
+    sell_price: Mapped[Decimal | None] = mapped_column(Price)
+    cost_price: Mapped[Decimal | None] = mapped_column(Price)
+    currency: Mapped[str] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(String(255))
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)
+    checked_at: Mapped[datetime]
+
+    __table_args__ = (Index("ux_margin_findings_subject", "kind", "subject", "operation", unique=True),)

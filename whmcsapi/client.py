@@ -36,6 +36,7 @@ from whmcsapi.models import (
     InvoiceSummary,
     Page,
 )
+from whmcsapi.pricing import Currency, TldPricing, currencies_from, tld_pricing_from
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,15 @@ class WhmcsClient:
             start += len(page.items)
             if not page.items or start >= page.total:
                 return
+
+    # -- prices ----------------------------------------------------------------------
+
+    def get_currencies(self) -> list[Currency]:
+        return currencies_from(self.call("GetCurrencies"))
+
+    def get_tld_pricing(self, currency_id: int | None = None) -> TldPricing:
+        """The sell prices of every TLD WHMCS has pricing for, in the default currency or ``currency_id``'s."""
+        return tld_pricing_from(self.call("GetTLDPricing", {"currencyid": currency_id} if currency_id else {}))
 
     # -- domains ---------------------------------------------------------------------
 

@@ -36,7 +36,8 @@ def _check_one(state: SandboxState, item: dict, with_price: bool) -> dict:
     if state.is_registered(full_name):
         result.update(status="active", reason="Domain exists")
     elif full_name in state.premium_prices:
-        result.update(is_premium=True, premium={"currency": "EUR", "price": {"create": float(state.premium_prices[full_name])}})
+        premium = {"create": float(state.premium_prices[full_name]["create"])}
+        result.update(is_premium=True, premium={"currency": "EUR", "price": premium})
     if with_price:
         price = {"currency": "EUR", "price": tld.prices["create"]}
         result["price"] = {"product": price, "reseller": price}
@@ -50,6 +51,8 @@ def register(state: SandboxState, body: dict) -> Domain:
     if full_name in state.registry:
         raise ApiError(311, full_name)
     period = _period(body, tld)
+    _require_premium_fee(state, full_name, "create", body)
+    _require_registry_data(state, body, tld)
     now = state.now()
     expiration = add_years(now, period)
     domain = _new_domain(state, body, tld, kind="NEW", expiration=expiration)
@@ -70,6 +73,8 @@ def transfer(state: SandboxState, body: dict) -> Domain:
             raise ApiError(317)
         if body["auth_code"] != entry.auth_code:
             raise ApiError(318)
+    _require_premium_fee(state, full_name, "transfer", body)
+    _require_registry_data(state, body, tld)
     domain = _new_domain(state, body, tld, kind="TRANSFER", expiration=entry.expiration_date)
     domain.transfer_will_fail = entry.transfer_will_fail
     if "at" in body:
@@ -80,6 +85,54 @@ def transfer(state: SandboxState, body: dict) -> Domain:
         delay = timedelta(seconds=tld.transfer_delay_seconds)
         lifecycle.schedule(domain, "complete_transfer", state.now() + delay)
     return state.add_domain(domain)
+
+
+def price(state: SandboxState, query: dict) -> dict:
+    """``GET /domains/prices``: what one operation on one name costs, premium or not."""
+    full_name, tld = _domain_of(state, {"domain": {"name": query.get("domain.name", ""),
+                                                   "extension": query.get("domain.extension", "")}})
+    operation = query.get("operation", "create")
+    period = query.get("period", 1)
+    if operation not in tld.prices:
+        raise invalid_request(f"operation: .{tld.name} has no {operation} price")
+    if not 1 <= period <= tld.max_period:
+        raise invalid_request(f"period: .{tld.name} takes 1 to {tld.max_period} years")
+    premium = state.premium_prices.get(full_name, {}).get(operation)
+    amount = float(premium) * period if premium is not None else tld.prices[operation] * period
+    in_euro = {"currency": "EUR", "price": round(amount, 2)}
+    return {"is_premium": premium is not None, "is_promotion": False,
+            "price": {"product": in_euro, "reseller": in_euro}}
+
+
+def _require_premium_fee(state: SandboxState, full_name: str, operation: str, body: dict) -> None:
+    """A premium name is ordered only with ``accept_premium_fee`` at its current price."""
+    premium = state.premium_prices.get(full_name, {}).get(operation)
+    if premium is None:
+        return
+    accepted = body.get("accept_premium_fee")
+    if accepted is None or round(float(accepted), 2) != round(float(premium), 2):
+        raise invalid_request(f"accept_premium_fee: {full_name} is a premium name at {premium} EUR for {operation}, "
+                              f"and {accepted} was accepted")
+
+
+def _require_registry_data(state: SandboxState, body: dict, tld: Tld) -> None:
+    """What the TLD's additional-data declares required is present: domain fields in the
+    order's ``additional_data``, customer fields held by the owner handle."""
+    given = body.get("additional_data") or {}
+    missing = [spec["name"] for spec in tld.domain_fields if spec.get("required") and not given.get(spec["name"])]
+    owner = state.customers.get(body.get("owner_handle", ""))
+    held = _customer_registry_data(owner.details, tld.name) if owner else {}
+    missing += [spec["name"] for spec in tld.customer_fields if spec.get("required") and not held.get(spec["name"])]
+    if missing:
+        raise invalid_request(f"additional_data: .{tld.name} requires {', '.join(missing)}")
+
+
+def _customer_registry_data(details: dict, extension: str) -> dict:
+    held = dict(details.get("additional_data") or {})
+    for entry in details.get("extension_additional_data") or ():
+        if entry.get("name") == extension:
+            held.update(entry.get("data") or {})
+    return held
 
 
 def _held(state: SandboxState, full_name: str) -> bool:

@@ -115,7 +115,7 @@ def tld(record: Tld, with_price: bool) -> dict:
         "dnssec_algorithms": list(record.dnssec_algorithms),
         "dnssec_max_records_amount": record.dnssec_max_records_amount,
         "renew_available": True,
-        "transfer_available": True,
+        "transfer_available": record.transfer_available,
         "trade_available": True,
     }
     if with_price:

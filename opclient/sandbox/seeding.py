@@ -19,6 +19,7 @@ DOMAIN_KEYS = {"name", "status", "type", "expiration_date", "renewal_date", "aut
                "soft_quarantine_expiry_date", "hard_quarantine_expiry_date",
                *(f"{role}_handle" for role in HANDLE_ROLES)}
 GENERATE_KEYS = {"count", "name", "start", "statuses", "expiration_step_seconds"}
+PREMIUM_OPERATIONS = ("create", "transfer", "renew")
 SEEDABLE_STATUSES = ("ACT", "REQ", "DEL", "FAI", "RRQ")
 # A seeded REQ domain on an instant registry still waits this long.
 SEEDED_REQUEST_SECONDS = 3600
@@ -31,8 +32,10 @@ def seed(state: SandboxState, payload: dict) -> dict:
     for extension, overrides in payload.get("tlds", {}).items():
         state.tlds[extension] = state.tlds.get(extension, Tld(extension)).with_overrides(overrides)
     handles = [state.new_customer(details).handle for details in payload.get("customers", [])]
-    # Free names the registry sells at a premium: {"gold.com": "1250.00"} (create price, EUR).
-    state.premium_prices.update({name.lower(): str(price) for name, price in payload.get("premium", {}).items()})
+    # Names the registry sells at a premium: {"gold.com": "1250.00"} (one EUR price for every
+    # operation) or {"gold.com": {"create": "1250.00", "renew": "900.00"}} (seeded again to change).
+    for name, prices in payload.get("premium", {}).items():
+        _seed_premium(state, name.lower(), prices)
     for entry in payload.get("registry", []):
         _add_registry_entry(state, entry)
     for entry in payload.get("verifications", []):
@@ -108,6 +111,17 @@ def seed_domain(state: SandboxState, fields: dict, expiration: datetime | None =
     )
     _place_in_lifecycle(state, domain, tld, fields)
     return state.add_domain(domain)
+
+
+def _seed_premium(state: SandboxState, name: str, prices: object) -> None:
+    per_operation = prices if isinstance(prices, dict) else dict.fromkeys(PREMIUM_OPERATIONS, prices)
+    unknown = set(per_operation) - set(PREMIUM_OPERATIONS)
+    if unknown:
+        raise ValueError(f"premium {name}: unknown operations {', '.join(sorted(unknown))}")
+    current = state.premium_prices.setdefault(name, {})
+    current.update({operation: str(price) for operation, price in per_operation.items()})
+    for operation in PREMIUM_OPERATIONS:
+        current.setdefault(operation, current.get("create", next(iter(current.values()))))
 
 
 def _place_in_lifecycle(state: SandboxState, domain: Domain, tld: Tld, fields: dict) -> None:

@@ -64,7 +64,8 @@ class SandboxState:
         self.zones: dict[str, Zone] = {}
         self.verifications: dict[str, Verification] = {}  # registrant e-mail verifications by address
         self.nameservers: dict[str, dict[str, str]] = {}  # glue hosts by name: {name, ip, ip6}
-        self.premium_prices: dict[str, str] = {}  # premium create price (EUR) by full name
+        # premium prices (EUR) by full name, then by operation (create, transfer, renew)
+        self.premium_prices: dict[str, dict[str, str]] = {}
         self._quiet_until: datetime | None = None
         self._domain_ids = itertools.count(FIRST_DOMAIN_ID)
         self._customer_ids = itertools.count(1)

@@ -15,6 +15,7 @@ from opclient.types import Domain
 from outbox.handlers import mirror
 from outbox.handlers.lookup import OPENPROVIDER, domain_name, find_domain, require_active
 from outbox.handlers.orders import order_details
+from outbox.handlers.premium import remember_renewal_price
 from outbox.registry import Context, PermanentFailure, registry
 
 ALREADY_IN_ACCOUNT = frozenset({326, 346, 362})
@@ -65,6 +66,10 @@ def _order_once(context: Context, place: PlaceOrder) -> str:
     fields = {**mirror.order_fields(order), "op_autorenew": details.autorenew,
               "op_private_whois": details.is_private_whois_enabled}
     mirror.remember(context.services.engine, name.ascii, context.payload, fields)
+    if details.accept_premium_fee is not None:
+        remember_renewal_price(context.services.openprovider, context.services.engine, name)
+        return (f"Openprovider accepted the order for {name} at its premium price of {details.accept_premium_fee}: "
+                f"id {order.id}, status {order.status}.")
     return f"Openprovider accepted the order for {name}: id {order.id}, status {order.status}."
 
 

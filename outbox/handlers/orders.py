@@ -5,8 +5,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from opclient import DomainName, Handles, InvalidDomainName, Nameserver, OrderDetails
-from outbox.additional_fields import additional_data, unmappable
+from outbox.catalogue import entry_for
+from outbox.catalogue.registry_values import InvalidRegistryData, RegistryValues, registry_values
 from outbox.handlers.handles import contact_from, handle_for
+from outbox.handlers.premium import premium_fee
 from outbox.handlers.tlds import tld_facts
 from outbox.registry import Context, PermanentFailure
 
@@ -19,22 +21,42 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
     payload, settings = context.payload, context.services.settings
     servers = nameservers(payload.get("nameservers") or settings.default_nameservers)
     template = settings.dns_template if settings.dns_template and _openprovider_hosted(servers) else None
+    registry = order_registry_values(context, name)
+    transfer = context.command.type == "transfer_domain"
+    fee = premium_fee(context, name, "transfer" if transfer else "create",
+                      1 if transfer else int(payload.get("period_years") or 1))
     return OrderDetails(
-        handles=order_handles(context, name),
+        handles=order_handles(context, name, registry),
         name_servers=servers,
         ns_template_name=template,
         autorenew="default" if payload.get("autorenew") else "off",
         is_private_whois_enabled=bool(payload.get("id_protection")),
         idn_script=payload.get("idn_language") or None,
-        additional_data=order_additional_data(context),
+        additional_data=registry.domain,
+        accept_premium_fee=fee,
     )
 
 
-def order_handles(context: Context, name: DomainName) -> Handles:
-    """The owner from the registrant; one admin handle for every other role the TLD takes."""
+def order_registry_values(context: Context, name: DomainName) -> RegistryValues:
+    """The order's WHMCS additional fields, each where Openprovider takes it (outbox.catalogue)."""
+    entry = entry_for(context.services.engine, name.extension)
+    try:
+        return registry_values(entry, context.payload.get("additional_fields") or {},
+                               transfer=context.command.type == "transfer_domain")
+    except InvalidRegistryData as error:
+        raise PermanentFailure(f"The registry data of {name} cannot be sent to Openprovider: {error}.",
+                               "invalid_registry_data") from None
+
+
+def order_handles(context: Context, name: DomainName, registry: RegistryValues) -> Handles:
+    """The owner from the registrant, holding the registry data the TLD needs of it; one
+    admin handle for every other role the TLD takes."""
     payload = context.payload
     client_id = payload.get("client_id")
-    owner = handle_for(context, contact_from(payload.get("registrant"), "registrant"), client_id=client_id)
+    registrant = contact_from(payload.get("registrant"), "registrant")
+    if registry.customer or registry.extension:
+        registrant = registrant.holding(registry.customer, name.extension, registry.extension)
+    owner = handle_for(context, registrant, client_id=client_id)
     roles = [role for role in tld_facts(context.services.openprovider, name.extension).supported_handles
              if role in CONTACT_ROLES]
     if not roles:
@@ -64,14 +86,3 @@ def _as_text(entry: Any) -> str:
 def _openprovider_hosted(servers: Iterable[Nameserver]) -> bool:
     return all(server.name.endswith(tuple(f".{domain}" for domain in OPENPROVIDER_NAMESERVER_DOMAINS))
                for server in servers)
-
-
-def order_additional_data(context: Context) -> dict[str, str]:
-    """The additional fields as Openprovider keys. The listener refuses an event with a field
-    Openprovider has no key for; one stored before that rule fails here with the same reason."""
-    fields = context.payload.get("additional_fields") or {}
-    action = "transfer" if context.command.type == "transfer_domain" else "register"
-    refused = unmappable(fields, action)
-    if refused:
-        raise PermanentFailure(refused[0].sentence, "unmappable_additional_field")
-    return additional_data(fields)

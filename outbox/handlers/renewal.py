@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from opclient.types import Domain
 from outbox.handlers.lookup import OPENPROVIDER, require_active, require_domain
+from outbox.handlers.premium import premium_fee, remember_renewal_price
 from outbox.models import DONE, Command
 from outbox.registry import Context, PermanentFailure, registry
 
@@ -62,8 +63,11 @@ def _renew(context: Context, domain: Domain) -> str:
         return (f"Openprovider already renewed {domain.domain} (its own autorenew): it expires {expiry}, "
                 f"{period} year(s) past the {paid_from} the paid item renews from; not renewed again. "
                 "The sync carries the new dates to WHMCS.")
+    premium = premium_fee(context, domain.domain, "renew", years)
     context.save_state(**{RECORDED: expiry.isoformat()})
     context.services.openprovider.domains.renew(domain.id, period=years)
+    if premium is not None:
+        remember_renewal_price(context.services.openprovider, context.services.engine, domain.domain)
     note = f"Renewed {domain.domain} for {years} year(s) from {expiry}."
     if years < period:
         note += f" Openprovider had already renewed {period - years} of the {period} paid year(s) by itself."

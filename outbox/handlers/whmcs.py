@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from outbox.catalogue.audit import stored_findings
 from outbox.registry import Context, PermanentFailure, registry
 from outbox.sync import records, report
 from outbox.sync.commands import LOG_ACTIVITY, SEND_REPORT, UPDATE_DOMAIN, UPDATE_INVOICE
@@ -71,9 +72,11 @@ def send_sync_report(context: Context) -> str:
     if run["report_sent"]:
         return "already sent"
     changes = records.load_changes(engine, run_id)
+    # The margin audit's findings that are new since the last report mailed.
+    margins = stored_findings(engine, since=records.last_report_time(engine, run_id))
     admin_url = f"{context.services.settings.whmcs_url}/admin" if context.services.settings.whmcs_url else ""
     context.services.whmcs.send_admin_email(
-        report.subject(run, changes), report.render_html(run, changes, admin_url), type="system"
+        report.subject(run, changes), report.render_html(run, changes, admin_url, margins), type="system"
     )
     records.mark_report_sent(engine, run_id)
     return f"sent the report of run {run_id} ({len(changes)} row(s))"

@@ -74,6 +74,14 @@ def mark_report_sent(engine: Engine, run_id: int) -> None:
         conn.execute(update(runs).where(runs.c.id == run_id).values(report_sent=True))
 
 
+def last_report_time(engine: Engine, before_run: int) -> datetime | None:
+    """When the last report mailed before run ``before_run`` was made (its run's start)."""
+    query = (select(runs.c.started_at).where(runs.c.id < before_run, runs.c.report_sent.is_(True))
+             .order_by(runs.c.id.desc()).limit(1))
+    with engine.connect() as conn:
+        return conn.scalar(query)
+
+
 def load_run(engine: Engine, run_id: int | None = None) -> dict[str, Any] | None:
     """One run as a dict, the latest when ``run_id`` is None."""
     query = select(runs)

@@ -52,6 +52,14 @@ SECTIONS = (
 )
 
 
+# The margin audit's findings new since the last report (outbox.catalogue.audit).
+MARGINS = Section("margins", "New margin findings since the last report (TLDs sold below Openprovider's cost, "
+                  "premium renewal costs that changed):", ("Operation", "WHMCS price / was", "Cost / now", "Currency",
+                                                           "Note"),
+                  lambda row: (row["operation"], _text(row["sell_price"]), _text(row["cost_price"]), row["currency"],
+                               _text(row["note"])))
+
+
 def subject(run: Row, changes: Sequence[Row]) -> str:
     errors = sum(1 for row in changes if row["kind"] == ERROR)
     pending = sum(1 for row in changes if row["kind"] == VERIFICATION)
@@ -61,7 +69,7 @@ def subject(run: Row, changes: Sequence[Row]) -> str:
             f"{errors} error(s){waiting}{dry}")
 
 
-def render_html(run: Row, changes: Sequence[Row], admin_url: str = "") -> str:
+def render_html(run: Row, changes: Sequence[Row], admin_url: str = "", margins: Sequence[Row] = ()) -> str:
     parts = [
         "<p>Dear Administrator,</p>",
         "<p>Please find the domain synchronisation update below for your Openprovider domains.</p>",
@@ -72,15 +80,19 @@ def render_html(run: Row, changes: Sequence[Row], admin_url: str = "") -> str:
         parts.append(f"<p><strong>{_escape(section.heading)}</strong></p>")
         parts.append(_html_table(section, rows, admin_url))
         parts.append(_more_note(rows, run, html_form=True))
+    if margins:
+        parts.append(f"<p><strong>{_escape(MARGINS.heading)}</strong></p>")
+        parts.append(_html_table(MARGINS, [{**row, "domain": row["subject"]} for row in margins], ""))
     parts.append("<hr><p><strong>Plain text</strong></p>")
-    parts.append(f"<pre>{_escape(render_text(run, changes))}</pre>")
+    parts.append(f"<pre>{_escape(render_text(run, changes, margins))}</pre>")
     return "\n".join(part for part in parts if part)
 
 
-def render_text(run: Row, changes: Sequence[Row]) -> str:
+def render_text(run: Row, changes: Sequence[Row], margins: Sequence[Row] = ()) -> str:
     lines = [_summary(run)]
-    for section in SECTIONS:
-        rows = [row for row in changes if row["kind"] == section.kind]
+    margin_rows = [{**row, "domain": row["subject"], "kind": MARGINS.kind} for row in margins]
+    for section in (*SECTIONS, MARGINS) if margins else SECTIONS:
+        rows = [row for row in (*changes, *margin_rows) if row["kind"] == section.kind]
         lines += ["", section.heading]
         if not rows:
             lines.append("  none")

@@ -169,17 +169,6 @@ def test_registration_sends_the_order_details_and_records_the_mirror(sandbox, wo
     assert (mirrored.op_status, mirrored.op_autorenew, mirrored.op_private_whois) == ("ACT", "off", True)
 
 
-def test_a_stored_field_openprovider_has_no_key_for_is_dead_before_any_order(sandbox, worker, engine) -> None:  # noqa: ANN001
-    # The listener refuses such an event now; one stored before that rule gets the same reason.
-    data = order("nexus.com", additional_fields={"Nexus Category": "C11"})
-    [command_id] = enqueue(worker.outbox, "order.accepted", data)
-    drain(worker)
-    row = command(engine, command_id)
-    assert (row.status, row.attempts, row.last_error_code) == ("dead", 1, "unmappable_additional_field")
-    assert "'Nexus Category' (nexus_category)" in row.last_error
-    assert sandbox.counters()["succeeded"].get("create_domain", 0) == 0
-
-
 def test_a_domain_already_in_the_account_is_adopted_not_ordered(sandbox, worker, engine) -> None:  # noqa: ANN001
     seed_domain(sandbox, "mine.com")
     [command_id] = enqueue(worker.outbox, "order.accepted", order("mine.com"))

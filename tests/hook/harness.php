@@ -7,6 +7,7 @@
  * Environment: OPBRIDGE_HARNESS_DB (SQLite file standing in for the WHMCS database),
  * OPBRIDGE_HARNESS_ROOT (the WHMCS root, where configuration.php is looked for),
  * OPBRIDGE_HARNESS_PATCH (JSON {"domains": {"<id>": {field: value}}} applied to the fixture),
+ * OPBRIDGE_HARNESS_SESSION (JSON, the $_SESSION WHMCS would hold),
  * plus the hook's own OPBRIDGE_HOOK_URL / OPBRIDGE_HOOK_SECRET / OPBRIDGE_WHMCS_REGISTRAR.
  *
  * Output: {"registered", "results", "api_calls", "module_log", "activity_log", "spool", "php_errors"}.
@@ -24,6 +25,8 @@ if ($hookName === '') {
 require dirname(__DIR__, 2) . '/whmcs/includes/hooks/opbridge.php';
 
 $vars = json_decode($varsJson, true, 512, JSON_THROW_ON_ERROR);
+// The session WHMCS keeps (the cart's domains, for the checkout hook), as OPBRIDGE_HARNESS_SESSION gives it.
+$_SESSION = json_decode(getenv('OPBRIDGE_HARNESS_SESSION') ?: '[]', true, 512, JSON_THROW_ON_ERROR);
 $results = [];
 foreach (Harness::$hooks as [$name, $priority, $callback]) {
     if ($name === $hookName) {

@@ -159,7 +159,7 @@ def test_registers_every_hook_point(whmcs: Whmcs) -> None:
         "AcceptOrder", "InvoicePaid", "DomainEdit", "ClientAreaPageDomainDetails",
         "ClientAreaPageDomainAddons", "AfterRegistrarIDProtectToggle", "AfterRegistrarSaveNameservers",
         "AfterRegistrarSaveRegistrarLock", "AfterRegistrarSaveContactDetails", "AfterRegistrarRequestDelete",
-        "AfterCronJob",
+        "AfterCronJob", "ShoppingCartValidateCheckout",
     }
 
 

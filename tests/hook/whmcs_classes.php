@@ -287,116 +287,104 @@ namespace WHMCS\Domain\TopLevel {
      */
     class ImportItem
     {
-        private string $extension = '';
-        private int $minYears = 1;
-        private int $maxYears = 10;
-        private int $yearsStep = 1;
-        private array $years = [];
-        private ?float $registerPrice = null;
-        private ?float $renewPrice = null;
-        private ?float $transferPrice = null;
-        private ?int $graceFeeDays = null;
-        private ?float $graceFeePrice = null;
-        private ?int $redemptionFeeDays = null;
-        private ?float $redemptionFeePrice = null;
-        private string $currency = '';
-        private bool $eppRequired = false;
+        /** Only what the module set, by setter name without "set": WHMCS's defaults are its own. */
+        private array $values = [];
 
         /** [dev:domain-registrars/tld-pricing-sync] required: ".com", ".co.uk". */
         public function setExtension(string $extension): self
         {
-            $this->extension = $extension;
+            $this->values['extension'] = $extension;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] default 1. */
         public function setMinYears(int $years): self
         {
-            $this->minYears = $years;
+            $this->values['minYears'] = $years;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] default 10. */
         public function setMaxYears(int $years): self
         {
-            $this->maxYears = $years;
+            $this->values['maxYears'] = $years;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] years between periods, default 1. */
         public function setYearsStep(int $step): self
         {
-            $this->yearsStep = $step;
+            $this->values['yearsStep'] = $step;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] the periods, in place of min, max and step. */
         public function setYears(array $years): self
         {
-            $this->years = $years;
+            $this->values['years'] = $years;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] required: cost of the minimum period. */
         public function setRegisterPrice(float $price): self
         {
-            $this->registerPrice = $price;
+            $this->values['registerPrice'] = $price;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] null: renewals not offered. */
         public function setRenewPrice(?float $price): self
         {
-            $this->renewPrice = $price;
+            $this->values['renewPrice'] = $price;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] null: transfers not offered. */
         public function setTransferPrice(?float $price): self
         {
-            $this->transferPrice = $price;
+            $this->values['transferPrice'] = $price;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] the grace period in days. */
         public function setGraceFeeDays(int $days): self
         {
-            $this->graceFeeDays = $days;
+            $this->values['graceFeeDays'] = $days;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] null: no grace period. */
         public function setGraceFeePrice(?float $price): self
         {
-            $this->graceFeePrice = $price;
+            $this->values['graceFeePrice'] = $price;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] the redemption period in days. */
         public function setRedemptionFeeDays(int $days): self
         {
-            $this->redemptionFeeDays = $days;
+            $this->values['redemptionFeeDays'] = $days;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] null: no redemption period. */
         public function setRedemptionFeePrice(?float $price): self
         {
-            $this->redemptionFeePrice = $price;
+            $this->values['redemptionFeePrice'] = $price;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] required: an ISO 4217 code WHMCS has. */
         public function setCurrency(string $currency): self
         {
-            $this->currency = $currency;
+            $this->values['currency'] = $currency;
             return $this;
         }
 
         /** [dev:domain-registrars/tld-pricing-sync] whether a transfer needs an EPP code. */
         public function setEppRequired(bool $required): self
         {
-            $this->eppRequired = $required;
+            $this->values['eppRequired'] = $required;
             return $this;
         }
     }

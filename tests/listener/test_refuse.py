@@ -184,35 +184,3 @@ def test_unknown_path_and_method_answer_json(client, refused):
     response = client.http.get(f"{client.base_url}/hooks/whmcs")
     refused(response, 405, "method_not_allowed")
     assert "POST" in response.headers["Allow"]
-
-
-@pytest.mark.parametrize(("type", "list_name", "index", "label"), [
-    ("domain.registration_requested", None, None, "Nexus Category"),
-    ("order.accepted", "domains", 1, "EU Country of Citizenship"),
-    ("invoice.paid", "items", 0, "Legal Form"),
-])
-def test_an_additional_field_openprovider_has_no_key_for_is_refused(client, refused, type, list_name, index, label):
-    event = sample(type)
-    item = event["data"] if list_name is None else event["data"][list_name][index]
-    path = "data" if list_name is None else f"data.{list_name}[{index}]"
-    item["additional_fields"] = {"Intended Use": "shop", label: "C11", "Left Empty": " "}
-    body = json.dumps(event).encode()
-    answer = refused(client.post(body, signed_headers(body)), 422, "unmappable_additional_field")
-    assert answer["message"].startswith(f"The additional domain field {label!r}")
-    assert list(answer["details"]) == [f"{path}.additional_fields.{label}"]
-
-
-def test_fields_openprovider_has_and_fields_of_a_renewal_pass(client):
-    event = sample("invoice.paid")
-    event["data"]["items"][0]["additional_fields"] = {"Intended Use": "shop", "Travel Acceptance": "on"}
-    # A renewal sends no additional data, so its fields are not judged.
-    event["data"]["items"][2]["additional_fields"] = {"Nexus Category": "C11"}
-    body = json.dumps(event).encode()
-    assert client.post(body, signed_headers(body)).status_code == 202
-
-
-def test_a_key_only_registrations_take_is_refused_for_a_transfer(client, refused):
-    event = sample("domain.transfer_requested")
-    event["data"]["additional_fields"] = {"Travel Acceptance": "on"}
-    body = json.dumps(event).encode()
-    refused(client.post(body, signed_headers(body)), 422, "unmappable_additional_field")

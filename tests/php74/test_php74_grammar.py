@@ -16,9 +16,11 @@ REPO = HERE.parents[1]
 NODE = shutil.which("node")
 PHP = shutil.which("php")
 MODULE = REPO / "whmcs" / "modules" / "registrars" / "opbridge"
-# The two files WHMCS loads by itself, and what they load before and on the too-old path.
+# The two files WHMCS loads by itself, the one the admin's additionalfields.php loads on the
+# cart pages, and what they load before and on the too-old path.
 LOADED_ON_ANY_PHP = (MODULE / "opbridge.php", REPO / "whmcs" / "includes" / "hooks" / "opbridge.php",
-                     MODULE / "lib" / "php_version.php", MODULE / "lib" / "php_too_old.php")
+                     MODULE / "lib" / "additionalfields.php", MODULE / "lib" / "php_version.php",
+                     MODULE / "lib" / "php_too_old.php")
 
 pytestmark = pytest.mark.skipif(NODE is None or not (HERE / "node_modules" / "php-parser").is_dir(),
                                 reason="php-parser is not installed: run `npm ci` in tests/php74")

@@ -116,6 +116,7 @@ final class RegistrarModuleTest extends TestCase
                 'tldsToInclude' => ['.com', '.nl'], 'isIdnDomain' => false, 'premiumEnabled' => false,
                 'suggestionSettings' => ['MaxSuggestions' => '5']], 'lookup'],
             'DomainSuggestionOptions' => ['DomainSuggestionOptions', [], 'suggestionSettings'],
+            'GetTldPricing' => ['GetTldPricing', [], 'tldImport'],
             'GetDNS' => ['GetDNS', $domain, 'dnsRecords'],
             'OpbridgeStatus' => ['OpbridgeStatus', $domain, 'customAction'],
             'SyncNow' => ['SyncNow', $domain, 'customAction'],
@@ -254,6 +255,15 @@ final class RegistrarModuleTest extends TestCase
         foreach ($answer as $found) {
             self::assertInstanceOf(SearchResult::class, $found);
             self::assertContains($found->getStatus(), $statuses);
+        }
+    }
+
+    private function tldImport($answer): void
+    {
+        // domain-registrars/tld-pricing-sync: a ResultsList of ImportItems.
+        self::assertInstanceOf(\WHMCS\Results\ResultsList::class, $answer);
+        foreach ($answer as $item) {
+            self::assertInstanceOf(\WHMCS\Domain\TopLevel\ImportItem::class, $item);
         }
     }
 

@@ -26,6 +26,7 @@ PHP = shutil.which("php")
 REPO = Path(__file__).resolve().parents[2]
 MODULE_HARNESS = Path(__file__).with_name("harness.php")
 HOOK_HARNESS = REPO / "tests" / "hook" / "harness.php"
+FIELDS_HARNESS = Path(__file__).with_name("additionalfields.php")
 SECRET = "whsec_" + base64.b64encode(b"opbridge-module-test-key-32byte!").decode()
 TOKEN = "module-admin-token-5f1e2d3c4b5a"
 
@@ -92,11 +93,12 @@ class Whmcs:
         self.logs: list[dict[str, Any]] = []  # every module log entry of every run
 
     def _run(self, harness: Path, name: str, argument: dict[str, Any], patch: dict[str, Any] | None,
-             post: dict[str, Any] | None = None) -> dict[str, Any]:
+             post: dict[str, Any] | None = None, session: dict[str, Any] | None = None) -> dict[str, Any]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPBRIDGE_")}
         env |= {"OPBRIDGE_HARNESS_DB": str(self.database), "OPBRIDGE_HARNESS_ROOT": str(self.root),
                 "OPBRIDGE_HOOK_URL": self.hook_url, "OPBRIDGE_HOOK_SECRET": self.secret,
-                "OPBRIDGE_HARNESS_PATCH": json.dumps({"domains": patch or {}})}
+                "OPBRIDGE_HARNESS_PATCH": json.dumps({"domains": patch or {}}),
+                "OPBRIDGE_HARNESS_SESSION": json.dumps(session or {})}
         done = subprocess.run([PHP, str(harness), name, json.dumps(argument), json.dumps(post or {})], env=env,
                               capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr or done.stdout
@@ -111,8 +113,17 @@ class Whmcs:
         and ``post`` as the form the client posted ($_POST)."""
         return self._run(MODULE_HARNESS, function, {**self.settings, **overrides, **(params or {})}, patch, post)
 
-    def fire(self, hook: str, hook_vars: dict[str, Any], patch: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self._run(HOOK_HARNESS, hook, hook_vars, patch)
+    def fire(self, hook: str, hook_vars: dict[str, Any], patch: dict[str, Any] | None = None,
+             session: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._run(HOOK_HARNESS, hook, hook_vars, patch, session=session)
+
+    def additional_fields(self, admin_file: str) -> dict[str, Any]:
+        """WHMCS's $additionaldomainfields after loading ``admin_file`` as the admin's
+        resources/domains/additionalfields.php."""
+        target = self.root / "resources" / "domains" / "additionalfields.php"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(admin_file, encoding="utf-8")
+        return self._run(FIELDS_HARNESS, "", {}, None)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ echo json_encode([
 
 /**
  * The module's answer as JSON can carry it: a lookup ResultsList as its SearchResults, a
- * TLD ResultsList as its ImportItems, a registrar Domain as the values its getters give
+ * TLD ResultsList as the values set on each ImportItem, a registrar Domain as the values its getters give
  * (unset ones left out, dates as Y-m-d).
  */
 function harness_reported($result)
@@ -65,7 +65,8 @@ function harness_reported($result)
         ], $result->toArray())];
     }
     if ($result instanceof WHMCS\Results\ResultsList) {
-        return ['TldResultsList' => array_map('harness_state', $result->toArray())];
+        // ImportItem publishes setters only: what the module set is read from the stand-in.
+        return ['ImportItems' => array_map(static fn ($item): array => harness_state($item)['values'], $result->toArray())];
     }
     if ($result instanceof WHMCS\Domain\Registrar\Domain) {
         $values = [];

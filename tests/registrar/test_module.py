@@ -229,12 +229,6 @@ def test_a_refusal_comes_back_as_the_error_and_is_not_spooled(opbridge: Opbridge
     assert report["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     assert whmcs.call("SaveNameservers", {**domain(14, "bestaand.nl"), "ns1": "ns1.example.net"})["result"] == {
         "error": "Give at least two nameservers."}
-    # A ccTLD field Openprovider has no key for is refused with the reason, not sent to be ignored.
-    nexus = whmcs.call("RegisterDomain", {**domain(11, "voorbeeld.nl"), **CONTACT,
-                                          "additionalfields": {"Nexus Category": "C11", "Intended Use": ""}})
-    assert nexus["result"]["error"].startswith(
-        "opbridge refused the request: The additional domain field 'Nexus Category' (nexus_category)")
-    assert nexus["spool"] == [] and opbridge.query("SELECT id FROM commands") == []
     # Domain 11 has no expiry in WHMCS: nothing would name the renewal, so none is bought blind.
     blind = whmcs.call("RenewDomain", domain(11, "voorbeeld.nl"))
     assert blind["result"]["error"].startswith("WHMCS has no expiry date for this domain") and blind["spool"] == []

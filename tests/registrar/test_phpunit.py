@@ -33,7 +33,7 @@ def phpunit(database: Path, **environment: str) -> str:
 
 def test_with_opbridge_away_every_function_still_answers_a_published_shape(tmp_path: Path) -> None:
     output = phpunit(tmp_path / "whmcs.db")
-    assert re.search(r"OK \(3\d tests, \d+ assertions\)", output), output
+    assert re.search(r"OK \(\d+ tests, \d+ assertions\)", output), output
 
 
 def test_against_opbridge_every_function_answers_its_published_success_shape(opbridge: Opbridge, whmcs: Whmcs) -> None:
@@ -41,4 +41,4 @@ def test_against_opbridge_every_function_answers_its_published_success_shape(opb
         "result"] == {"success": True}
     assert opbridge.drain() == {"done": 1}
     output = phpunit(whmcs.database, OPBRIDGE_PHPUNIT_SETTINGS=json.dumps(whmcs.settings), OPBRIDGE_PHPUNIT_EXPECT="success")
-    assert re.search(r"OK \(3\d tests, \d+ assertions\)", output), output
+    assert re.search(r"OK \(\d+ tests, \d+ assertions\)", output), output

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
 from whmcsapi.sandbox import form as fields
-from whmcsapi.sandbox import render
+from whmcsapi.sandbox import pricing, render
 from whmcsapi.sandbox.errors import ApiError
 from whmcsapi.sandbox.records import Domain, Invoice
 from whmcsapi.sandbox.state import SandboxState
@@ -46,6 +46,19 @@ def paged(form: Form, rows: list, inner: str, render_row: Callable[[object], dic
         "numreturned": str(len(page)),
         inner + "s": render.listing(inner, [render_row(row) for row in page]),
     }
+
+
+# -- prices ------------------------------------------------------------------------------
+
+@action("GetCurrencies")
+def get_currencies(state: SandboxState, form: Form) -> dict:
+    return pricing.currencies(state)
+
+
+@action("GetTLDPricing")
+def get_tld_pricing(state: SandboxState, form: Form) -> dict:
+    currency_id = fields.integer("currencyid", form.get("currencyid", ""), 0)
+    return pricing.tld_pricing(state, currency_id or None)
 
 
 # -- domains -----------------------------------------------------------------------------

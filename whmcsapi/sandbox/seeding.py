@@ -13,10 +13,11 @@ from typing import Any
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
 from whmcsapi.sandbox import render
+from whmcsapi.sandbox.pricing import seed_pricing
 from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
 from whmcsapi.sandbox.state import SandboxState
 
-SEED_SECTIONS = frozenset({"clients", "domains", "invoices", "bulk"})
+SEED_SECTIONS = frozenset({"clients", "domains", "invoices", "bulk", "currencies", "tld_pricing"})
 CLIENT_FIELDS = frozenset({"firstname", "lastname", "email", "companyname"})
 DOMAIN_FIELDS = frozenset({
     "domain", "userid", "registrar", "status", "regdate", "expirydate", "nextduedate", "donotrenew",
@@ -42,7 +43,8 @@ def seed(state: SandboxState, spec: Mapping[str, Any]) -> dict[str, list[int]]:
                    regtype?, firstpaymentamount?, recurringamount?, notes?}],
       "invoices": [{userid?, status?, date?, duedate?, items: [{type, domain | relid,
                     description?, amount?}]}],
-      "bulk": {count, prefix?, tld?, registrar?, status?, invoices?}}``
+      "bulk": {count, prefix?, tld?, registrar?, status?, invoices?},
+      "currencies": [...], "tld_pricing": {...}}`` (whmcsapi.sandbox.pricing)
     Dates are ``YYYY-MM-DD``; ``null`` or ``0000-00-00`` leaves one unset.
     """
     _reject_unknown("seed", spec, SEED_SECTIONS)
@@ -55,6 +57,7 @@ def seed(state: SandboxState, spec: Mapping[str, Any]) -> dict[str, list[int]]:
             plan.domain(entry)
         for entry in [*spec.get("invoices", []), *bulk_invoices]:
             plan.invoice(entry)
+        seed_pricing(state, spec)
         return plan.commit()
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from flask import current_app
 
 from whmcsapi.sandbox.faults import Faults
+from whmcsapi.sandbox.pricing import DEFAULT_CURRENCY
 from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
 
 DEFAULT_IDENTIFIER = "opbridge-sandbox"
@@ -41,6 +42,8 @@ class SandboxState:
         self.clients: dict[int, Client] = {}
         self.domains: dict[int, Domain] = {}
         self.invoices: dict[int, Invoice] = {}
+        self.currencies: list[dict] = [dict(DEFAULT_CURRENCY)]
+        self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcsapi.sandbox.pricing
         self.emails: list[dict] = []
         self.activity: list[dict] = []
         self.rejections: list[dict] = []

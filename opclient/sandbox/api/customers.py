@@ -104,7 +104,13 @@ def update_customer() -> Response:
         raise invalid_request("handle: differs from the handle in the path")
     state = sandbox_state()
     with state.lock:
-        _customer_in_path(state).details.update(changes)
+        details = _customer_in_path(state).details
+        # Extension data is kept per extension: an update names the extensions it changes.
+        by_extension = {entry.get("name"): entry for entry in details.get("extension_additional_data") or ()}
+        by_extension.update({entry.get("name"): entry for entry in changes.pop("extension_additional_data", ())})
+        details.update(changes)
+        if by_extension:
+            details["extension_additional_data"] = list(by_extension.values())
         return ok({"success": True})
 
 

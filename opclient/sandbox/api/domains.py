@@ -27,6 +27,13 @@ def check_domain() -> Response:
         return ok({"results": registrar.check(state, g.body)})
 
 
+@bp.get("/domains/prices")
+def domain_price() -> Response:
+    state = sandbox_state()
+    with state.lock:
+        return ok(registrar.price(state, g.query))
+
+
 @bp.post("/domains/suggest-name")
 def suggest_name() -> Response:
     state = sandbox_state()

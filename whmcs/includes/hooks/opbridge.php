@@ -16,6 +16,8 @@
  *   AfterRegistrarSaveContactDetails -> domain.contacts_changed
  *   AfterRegistrarRequestDelete      -> domain.delete_requested
  *   AfterCronJob                     -> resends spooled events with their original webhook id
+ *   ShoppingCartValidateCheckout     -> no event: refuses a cart whose domains lack the registry
+ *                                       data their TLD needs (lib/additionalfields.php)
  * Events other than the first two get a random webhook id: the same toggle may rightly
  * happen twice, so its content cannot name it.
  *
@@ -56,7 +58,7 @@ if (opbridge_php_too_old()) {
     opbridge_php_notice_once();
     return;
 }
-foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api'] as $opbridgePart) {
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'additionalfields'] as $opbridgePart) {
     require_once "{$opbridgeLibrary}/{$opbridgePart}.php";
 }
 
@@ -175,6 +177,16 @@ add_hook('AfterRegistrarRequestDelete', 1, opbridge_guarded(
     'AfterRegistrarRequestDelete',
     opbridge_registrar_handler('domain.delete_requested', static fn (array $params): array => [])
 ));
+add_hook('ShoppingCartValidateCheckout', 1, static function ($vars): array {
+    try {
+        // WHMCS keeps the cart in the session; registrar modules read its domains there.
+        $cart = $_SESSION['cart']['domains'] ?? [];
+        return opbridge_cart_registry_errors(is_array($cart) ? $cart : []);
+    } catch (Throwable $error) {
+        opbridge_log('ShoppingCartValidateCheckout', 'hook failed', get_class($error) . ': ' . $error->getMessage());
+        return [];
+    }
+});
 add_hook('AfterCronJob', 1, opbridge_guarded('AfterCronJob', static fn (array $vars) => opbridge_resend_spool(opbridge_target())));
 
 // ---------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ if (!defined('WHMCS')) {
 }
 
 // What the hook file shares with the module, then the module's own parts.
-foreach (['values', 'logging', 'http', 'spool', 'delivery', 'settings', 'params', 'writes', 'reads', 'lookup', 'dns', 'dnssec', 'verification'] as $opbridgePart) {
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'settings', 'params', 'writes', 'reads', 'lookup', 'dns', 'dnssec', 'verification', 'tlds'] as $opbridgePart) {
     require_once __DIR__ . "/{$opbridgePart}.php";
 }
 
@@ -168,7 +168,8 @@ function opbridge_RenewDomain(array $params): array
         opbridge_log('RenewDomain', opbridge_domain_reference($params), $message, 'refused', opbridge_secret_masks(opbridge_module_settings($params), $params, []));
         return ['error' => $message];
     }
-    $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry];
+    $data = opbridge_domain_reference($params) + ['period_years' => $years, 'expiry_date' => $expiry]
+        + opbridge_premium_cost($params);
     $webhookId = "renewal-{$data['domain_id']}-{$expiry}-{$years}y";
     return opbridge_write($params, 'RenewDomain', 'domain.renewal_requested', $data, true, $webhookId);
 }
@@ -422,6 +423,14 @@ function opbridge_GetDomainSuggestions(array $params): ResultsList|array
  * WHMCS's domain sync cron, for Active domains. Never a zero date: without an expiry from
  * opbridge, none is returned and WHMCS keeps its own.
  */
+/**
+ * Registrar TLD & Pricing Sync (Utilities): every TLD opbridge's catalogue holds.
+ */
+function opbridge_GetTldPricing(array $params): \WHMCS\Results\ResultsList|array
+{
+    return opbridge_tld_pricing($params);
+}
+
 function opbridge_Sync(array $params): array
 {
     $state = opbridge_read($params, 'Sync', opbridge_sync_path($params));

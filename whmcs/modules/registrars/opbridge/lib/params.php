@@ -51,11 +51,25 @@ function opbridge_order_data(array $params): array
     if ($admin !== []) {
         $data['admin'] = $admin;
     }
+    $data += opbridge_premium_cost($params);
     $language = trim((string) ($params['idnLanguage'] ?? $params['idnlanguage'] ?? ''));
     if ($language !== '') {
         $data['idn_language'] = $language;
     }
     return $data;
+}
+
+/**
+ * What WHMCS charged for a premium name ($params premiumEnabled, premiumCost): opbridge
+ * orders it only while Openprovider's price is the same.
+ */
+function opbridge_premium_cost(array $params): array
+{
+    $cost = $params['premiumCost'] ?? null;
+    if (empty($params['premiumEnabled']) || !is_numeric($cost) || (float) $cost <= 0) {
+        return [];
+    }
+    return ['premium_cost' => number_format((float) $cost, 2, '.', '')];
 }
 
 /**

@@ -164,3 +164,8 @@ function opbridge_ClientAreaAllowedFunctions(): array
 {
     return [];
 }
+
+function opbridge_GetTldPricing(array $params): array
+{
+    return opbridge_php_refusal();
+}
