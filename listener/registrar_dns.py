@@ -25,7 +25,7 @@ from listener.registrar_api import bp
 from listener.schemas import DnssecKeyChange
 from listener.services import services
 from opclient import DnssecKey
-from opclient.types import Domain, Tld
+from opclient.types import Domain
 from outbox import dnssec
 from outbox.host_records import SHOWN_TYPES, shown_rows
 from outbox.store import utcnow
@@ -65,21 +65,20 @@ def dnssec_keys(name: str) -> dict[str, Any]:
     proposal = admin._query(DnssecQuery())
     openprovider = services().clients.openprovider_quick
     domain = openprovider.domains.find(key)
-    tld = openprovider.tlds.get(domain.domain.extension)
+    limits = dnssec.limits_for(services().clients, openprovider, domain.domain.extension)
     return {
         "domain": key,
         "enabled": domain.is_dnssec_enabled,
         "keys": [dataclasses.asdict(held) for held in domain.dnssec_keys],
-        "tld": {"allowed": tld.dnssec_allowed and tld.dnssec_keys_allowed, "algorithms": list(tld.dnssec_algorithms),
-                "max_keys": tld.dnssec_max_records_amount},
-        "refusals": _refusals(domain, tld, proposal) if proposal else [],
+        "tld": limits.as_answer(),
+        "refusals": _refusals(domain, limits, proposal) if proposal else [],
     }
 
 
-def _refusals(domain: Domain, tld: Tld, proposal: dict[str, str]) -> list[str]:
+def _refusals(domain: Domain, limits: dnssec.Limits, proposal: dict[str, str]) -> list[str]:
     try:
         change = DnssecKeyChange().load(proposal)
     except ValidationError as error:
         return [f"{part}: {' '.join(messages)}" for part, messages in sorted(error.messages.items())]
     key = DnssecKey(flags=change["flags"], alg=change["alg"], protocol=change["protocol"], pub_key=change["pub_key"])
-    return dnssec.refusals(domain, tld, change["action"], key)
+    return dnssec.refusals(domain, limits, change["action"], key)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from opclient import OpenproviderClient
+from outbox.catalogue import refresh_catalogue
 from tests.registrar.conftest import PHP, REPO, Opbridge, Whmcs
 
 pytestmark = pytest.mark.skipif(PHP is None, reason="php-cli is not installed (apt-get install php-cli php-curl php-sqlite3)")
@@ -91,6 +93,20 @@ def test_a_tld_without_dnssec_refuses_on_the_page_and_in_the_worker(opbridge: Op
     [(error,)] = opbridge.query("SELECT last_error FROM commands")
     assert error == "The .nl registry takes no DNSSEC keys, so none can be added to signed.nl."
     assert held_keys(opbridge) == []
+
+
+def test_the_tld_catalogue_answers_for_the_tld_once_it_is_filled(opbridge: Opbridge, whmcs: Whmcs) -> None:
+    sandbox = opbridge.sandbox
+    sandbox.seed(tlds={"nl": {"dnssec_algorithms": [8, 13]}}, domains=[{"name": "signed.nl"}])
+    with OpenproviderClient(sandbox.url, "sandbox", "sandbox") as client:
+        refresh_catalogue(client, opbridge.engine)
+    sandbox.seed(tlds={"nl": {"dnssec_algorithms": [8, 13, 15]}})  # changed since the catalogue's refresh
+    sandbox.reset_counters()
+
+    shown = page(whmcs, {"action": "add", **KSK, "alg": "15"})
+    assert shown["tld"]["algorithms"] == [8, 13]
+    assert shown["refusals"] == ["The .nl registry does not take algorithm 15; it takes 8, 13."]
+    assert "get_tld" not in sandbox.counters()["calls"]
 
 
 @pytest.mark.skipif(not SMARTY.exists(), reason="Smarty 3 is not installed (apt-get install smarty3)")

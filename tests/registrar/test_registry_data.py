@@ -35,6 +35,7 @@ def owner_of(opbridge: Opbridge, name: str) -> dict[str, Any]:
     return owner
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)
 def test_each_tld_is_registered_with_its_data_where_the_spec_puts_it(opbridge: Opbridge, whmcs: Whmcs) -> None:
     refreshed(opbridge)
     for number, (name, fields) in enumerate(ORDERS.items(), start=40):
