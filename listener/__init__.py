@@ -14,6 +14,7 @@ from listener import (
     hooks,
     metrics,
     openapi,
+    outcome_api,
     registrar_api,
     request_ids,
     whmcs_catalogue,
@@ -57,6 +58,6 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     register_error_handlers(app)
     dashboard.configure_sessions(app, settings.admin_tokens)
     for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, catalogue_api.bp,
-                      catalogue_api.pricing_bp, whmcs_catalogue.bp, openapi.bp):
+                      catalogue_api.pricing_bp, whmcs_catalogue.bp, outcome_api.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

@@ -33,6 +33,7 @@ MEANINGS = {
     "reuse_handles": "Reuse one Openprovider contact handle for identical contacts.",
     "dns_template": "Openprovider DNS template applied to new domains (none: no DNS zone is created).",
     "default_nameservers": "Whitespace-separated nameservers (at least two) for a domain whose event names none.",
+    "public_url": "opbridge's address as admins open it (https://opbridge.example.net), for the dashboard links in the mails opbridge sends through WHMCS; empty: the links are paths.",
     "whmcs_url": "WHMCS base URL; the API is `<url>/includes/api.php`.",
     "whmcs_identifier": "WHMCS API credential identifier.",
     "whmcs_secret": "WHMCS API credential secret.",

@@ -152,6 +152,7 @@ class Field:
 FIELDS: dict[str, Field] = {
     "database_url": Field("sqlite:///opbridge.db", _database_url),
     "bind": Field("127.0.0.1:8080", _bind),
+    "public_url": Field("", _http_url),
     "webhook_secrets": Field((), _secrets, secret=True),
     "admin_tokens": Field((), _words, secret=True),
     # Fernet keys that seal auth codes at rest; the first seals, any opens (rotation).

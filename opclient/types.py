@@ -133,6 +133,12 @@ class Nameserver:
         """The nameserver ``name`` at ``address``, in the IPv6 field when the address is one."""
         return cls(name=name, ip6=address) if ":" in address else cls(name=name, ip=address)
 
+    @property
+    def text(self) -> str:
+        """``host`` or ``host/ip``, the form ``parse`` reads."""
+        address = self.ip or self.ip6
+        return f"{self.name}/{address}" if address else self.name
+
     @classmethod
     def from_api(cls, data: Json) -> Nameserver:
         return cls(name=_text(data, "name"), ip=_text(data, "ip"), ip6=_text(data, "ip6"))

@@ -162,6 +162,9 @@ class Domain(Base):
     op_renewal_date: Mapped[date | None] = mapped_column(Date)
     op_autorenew: Mapped[str | None] = mapped_column(String(16))
     op_private_whois: Mapped[bool | None] = mapped_column(Boolean)
+    # "host,host/ip"; the lock, NULL where the TLD has none (the domain pages read both).
+    op_nameservers: Mapped[str | None] = mapped_column(Text)
+    op_locked: Mapped[bool | None] = mapped_column(Boolean)
     # The problems the last sync visit reported (one key a line), so each is mailed once.
     sync_notices: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None] = mapped_column(index=True)

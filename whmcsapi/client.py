@@ -275,6 +275,11 @@ class WhmcsClient:
         }
         self.call(action, params)
 
+    def send_email(self, template: str, related_id: int) -> None:
+        """Send the client e-mail template ``template`` about the record ``related_id`` (a
+        domain template takes the domain's id), as WHMCS's SendEmail does."""
+        self.call("SendEmail", {"messagename": template, "id": related_id})
+
     def log_activity(self, description: str, *, client_id: int | None = None) -> None:
         self.call("LogActivity", {"description": description, "clientid": client_id})
 

@@ -61,6 +61,8 @@ def openprovider_side(domain: Domain, expiry_source: str) -> OpenproviderSide:
         soft_quarantine_until=domain.soft_quarantine_expiry_date,
         hard_quarantine_until=domain.hard_quarantine_expiry_date,
         is_deleted=domain.is_deleted,
+        name_servers=",".join(server.text for server in domain.name_servers),
+        locked=domain.is_locked if domain.is_lockable else None,
     )
 
 

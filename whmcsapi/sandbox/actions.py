@@ -201,6 +201,40 @@ def send_admin_email(state: SandboxState, form: Form) -> dict:
     return {}
 
 
+# The client templates WHMCS ships for a domain (Setup > Email Templates, type "domain"):
+# SendEmail with one of these takes the domain's id (tbldomains.id) as ``id``.
+DOMAIN_TEMPLATES = frozenset({
+    "Domain Registration Confirmation", "Domain Transfer Initiated", "Domain Transfer Completed",
+    "Domain Transfer Failed", "Domain Renewal Confirmation", "Expired Domain Notice",
+})
+
+
+@action("SendEmail")
+def send_email(state: SandboxState, form: Form) -> dict:
+    """A client e-mail: a named template with its related id, or a custom message of a type.
+
+    Only the domain templates are known here; any other name, or an id naming no domain,
+    fails as WHMCS does ("Email Template not found", "Sending Failed" for an invalid id).
+    """
+    name = form.get("messagename", "")
+    if name:
+        if name not in DOMAIN_TEMPLATES:
+            raise ApiError("Email Template not found")
+        related = form.get("id", "")
+        domain = state.domains.get(int(related)) if related.isdigit() else None
+        if domain is None:
+            raise ApiError("Sending Failed")
+        state.client_emails.append({"template": name, "relid": domain.id, "domain": domain.domain,
+                                    "userid": domain.userid, "sent_at": _now()})
+        return {}
+    if not form.get("customtype") or not form.get("custommessage"):
+        raise ApiError("A message name or a custom type and message is required")
+    state.client_emails.append({"template": None, "customtype": form["customtype"], "relid": form.get("id"),
+                                "subject": form.get("customsubject", ""), "message": form["custommessage"],
+                                "sent_at": _now()})
+    return {}
+
+
 @action("LogActivity")
 def log_activity(state: SandboxState, form: Form) -> dict:
     description = form.get("description", "").strip()
