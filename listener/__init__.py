@@ -19,6 +19,7 @@ from listener import (
     request_ids,
     whmcs_catalogue,
 )
+from listener import portfolio_api, portfolio_pages  # noqa: F401 - add their routes to the admin API and dashboard
 from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit

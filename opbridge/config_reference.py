@@ -50,6 +50,9 @@ MEANINGS = {
     "tld_refresh_hours": "Hours between two reads of Openprovider's TLD catalogue by the worker "
                          "(0: only `opbridge tlds refresh`).",
     "sync_concurrency": "Openprovider lookups one sync run keeps in flight at once (1 to 64).",
+    "drift_every_days": "Days between the scheduler's drift reports, mailed when their findings changed (0: none).",
+    "transfer_calls_per_second": "Openprovider calls a second that `portfolio transfer-in` spends, shared by every worker.",
+    "import_payment_method": "WHMCS payment method (system name) of the orders `portfolio import` adds.",
     "worker_threads": "Dispatcher threads per `opbridge worker` process (1 to 256; `--threads` overrides).",
     "retry_schedule": "Seconds before each retry of a transient failure (±20 % jitter); a command gets "
                       "one attempt more than the schedule has entries.",

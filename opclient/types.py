@@ -57,10 +57,22 @@ class CheckResult:
     price: Money | None = None  # in the account's currency
     product_price: Money | None = None  # in the registry's currency
     premium_price: Money | None = None
+    whois: str = ""  # the registry's whois text of a taken name
 
     @property
     def is_available(self) -> bool:
         return self.status in ("free", "premium")
+
+    @property
+    def whois_name_servers(self) -> tuple[str, ...]:
+        """The ``Name Server:`` lines of the whois text, lower case, in their order."""
+        servers = []
+        for line in self.whois.splitlines():
+            label, _, value = line.partition(":")
+            host = value.strip().split(" ")[0].rstrip(".").lower()
+            if label.strip().lower() in ("name server", "nserver") and host and host not in servers:
+                servers.append(host)
+        return tuple(servers)
 
     @classmethod
     def from_api(cls, data: Json) -> CheckResult:
@@ -79,6 +91,7 @@ class CheckResult:
             price=_money(price.get("reseller")),
             product_price=_money(price.get("product")),
             premium_price=Money.from_api(_map(premium.get("price")).get("create"), premium.get("currency")),
+            whois=_text(data, "whois"),
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
 from whmcsapi.sandbox import form as fields
@@ -25,6 +26,7 @@ EMAIL_TYPES = ("system", "account", "support")
 DOMAIN_DATES = ("regdate", "expirydate", "nextduedate")
 DOMAIN_FLAGS = ("donotrenew", "idprotection", "dnsmanagement", "emailforwarding")
 DOMAIN_TEXTS = ("registrar", "notes", "paymentmethod")
+DOMAIN_AMOUNTS = ("firstpaymentamount", "recurringamount")
 
 
 def action(name: str) -> Callable[[Handler], Handler]:
@@ -116,6 +118,7 @@ def _domain_changes(form: Form) -> dict:
     changes |= {name: fields.date(name, form[name]) for name in DOMAIN_DATES if name in form}
     changes |= {name: fields.flag(form[name]) for name in DOMAIN_FLAGS if name in form}
     changes |= {name: form[name] for name in DOMAIN_TEXTS if name in form}
+    changes |= {name: fields.amount(name, form[name]) for name in DOMAIN_AMOUNTS if name in form}
     return changes
 
 
@@ -131,6 +134,8 @@ def _apply(row: object, changes: Mapping[str, object]) -> dict:
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 

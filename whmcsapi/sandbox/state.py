@@ -44,6 +44,7 @@ class SandboxState:
         self.invoices: dict[int, Invoice] = {}
         self.currencies: list[dict] = [dict(DEFAULT_CURRENCY)]
         self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcsapi.sandbox.pricing
+        self.orders: list[dict] = []  # AddOrder's orders (whmcsapi.sandbox.ordering)
         self.emails: list[dict] = []  # to the admins (SendAdminEmail)
         self.client_emails: list[dict] = []  # to clients (SendEmail)
         self.activity: list[dict] = []
