@@ -14,10 +14,12 @@ from listener import (
     hooks,
     metrics,
     openapi,
+    outcome_api,
     registrar_api,
     request_ids,
     whmcs_catalogue,
 )
+from listener import portfolio_api, portfolio_pages  # noqa: F401 - add their routes to the admin API and dashboard
 from listener import registrar_dns, registrar_verification  # noqa: F401 - they add routes to registrar_api.bp
 from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
@@ -57,6 +59,6 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     register_error_handlers(app)
     dashboard.configure_sessions(app, settings.admin_tokens)
     for blueprint in (hooks.bp, health.bp, metrics.bp, admin.bp, dashboard.bp, registrar_api.bp, catalogue_api.bp,
-                      catalogue_api.pricing_bp, whmcs_catalogue.bp, openapi.bp):
+                      catalogue_api.pricing_bp, whmcs_catalogue.bp, outcome_api.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

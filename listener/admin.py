@@ -87,7 +87,7 @@ def _query(schema: Schema) -> dict[str, Any]:
                       error.messages) from None
 
 
-def _body(schema: Schema, code: str, example: str, required: bool = True) -> dict[str, Any]:
+def load_body(schema: Schema, code: str, example: str, required: bool = True) -> dict[str, Any]:
     """The JSON object in the body, loaded through the route's schema (422 naming the bad fields)."""
     raw = request.get_data()
     if not raw and not required:
@@ -152,7 +152,7 @@ def replay_command(command_id: int) -> dict[str, Any]:
 @bp.post("/commands/replay")
 @operation("Replay the finished commands a filter picks", answers={200: ReplayedMany}, errors=(400, 422), body=ReplayFilter)
 def replay_commands() -> dict[str, Any]:
-    chosen = _body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
+    chosen = load_body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
     outbox = services().outbox
     replayed = outbox.replay(outbox.replayable(
         status=chosen["status"], type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"],
@@ -216,7 +216,7 @@ def show_sync_run(run_id: int) -> dict[str, Any]:
 @operation("Ask a worker to run the pull-sync now", answers={202: SyncRunQueued}, errors=(400, 422),
            body=SyncRunRequest, body_required=False)
 def request_sync_run() -> tuple[dict[str, Any], int]:
-    body = _body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
+    body = load_body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
     stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body["dry_run"]})])
     return SyncRunQueued().dump({"status": "queued", "command": stored.command_ids[0],
                                  "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}), 202

@@ -417,6 +417,8 @@ class Price(Answer):
 class RegistrarCheckResult(AvailabilityResult):
     status = fields.String(metadata={"description": "free, premium, active or unsupported."})
     premium_price = fields.Nested(Price, allow_none=True)
+    premium_renew_price = fields.Nested(Price, allow_none=True, metadata={
+        "description": "A premium name's renewal cost for one year, from Openprovider's price list."})
 
 
 class RegistrarAvailability(Answer):
@@ -441,3 +443,40 @@ class RegistrarSync(Answer):
     transferred_away = fields.Boolean(metadata={"description": "The pull-sync last saw the domain active in "
                                                 "this account, which no longer holds it."})
     transfer = fields.Nested(TransferState)
+
+
+MAX_OUTCOME_WAIT = 20.0  # seconds; WHMCS's request (and gunicorn's 30 s timeout) must outlast it
+
+
+class OutcomeQuery(Query):
+    wait = fields.Float(load_default=0.0, validate=validate.Range(min=0, max=MAX_OUTCOME_WAIT), metadata={
+        "description": f"Seconds to wait for the commands to end (0 to {MAX_OUTCOME_WAIT:g}); 0 answers at once."})
+
+
+class OutcomeCommand(Answer):
+    id = fields.Integer()
+    type = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    last_error_code = _maybe(fields.String)
+    last_error = _maybe(fields.String)
+
+
+class EventOutcome(Answer):
+    webhook_id = fields.String()
+    state = fields.String(validate=validate.OneOf(["done", "dead", "pending"]), metadata={
+        "description": "done: every command is done; dead: one is dead (reason says why); pending: still open "
+                       "when the wait ended, or Openprovider is known to be away (its outcome is then written "
+                       "into WHMCS when it comes)."})
+    reason = _maybe(fields.String, metadata={"description": "Openprovider's code and sentence when dead, why "
+                                              "Openprovider is taken to be away when pending."})
+    openprovider_away = fields.Boolean()
+    waited_ms = fields.Integer()
+    domain = _maybe(fields.String)
+    action = _maybe(fields.String, metadata={"description": "register, transfer, renew or change."})
+    status = _maybe(fields.String, metadata={"description": "Openprovider's status of the domain once done."})
+    whmcs_status = _maybe(fields.String)
+    expiry_date = _maybe(fields.Date, metadata={"description": "The expiry Openprovider holds once a registration "
+                                                 "or renewal is done (the expiry source setting's date)."})
+    late_outcome_command = _maybe(fields.Integer, metadata={
+        "description": "The command that writes the outcome into WHMCS when it comes (pending only)."})
+    commands = fields.List(fields.Nested(OutcomeCommand))

@@ -20,6 +20,7 @@ from listener.services import services
 from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
 from outbox.catalogue.audit import BELOW_COST, PREMIUM_RENEWAL
 from outbox.models import MarginFinding, SyncRun
+from outbox.portfolio.gauges import PortfolioCollector
 from outbox.store import Outbox, utcnow
 from outbox.sync.verifications import pending_verifications
 
@@ -82,7 +83,8 @@ def margin_findings(engine: Engine) -> GaugeMetricFamily:
 @bp.get("/metrics")
 @operation("Prometheus metrics, in the text exposition format", answers={200: "text/plain"})
 def metrics() -> Response:
-    registry = scrape_registry(QueueCollector(services().outbox, services().engine))
+    registry = scrape_registry(QueueCollector(services().outbox, services().engine),
+                               PortfolioCollector(services().engine))
     # content_type, not mimetype: Flask would add a second charset to the one the constant has.
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 

@@ -32,9 +32,10 @@ from opbridge.settings import ConfigError
 from opbridge.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.names import InvalidDomainName, split_domain
-from opclient.types import Domain, Nameserver
-from outbox.models import DONE, PENDING, RUNNING, Command
+from opclient.types import Domain
+from outbox.models import DEAD, DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
+from outbox.outcomes import failure_sentence
 from outbox.store import utcnow
 from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
 from outbox.sync.reading import openprovider_side
@@ -56,17 +57,23 @@ def _live(name: str) -> Domain:
 
 
 @bp.get("/domains/<name>")
-@operation("A domain's nameservers, lock and ID protection, read live", answers={200: RegistrarDomain},
-           path={"name": admin.DOMAIN_NAME_DOCS})
+@operation("A domain's nameservers, lock and ID protection: from the mirror while it is current, else live",
+           answers={200: RegistrarDomain}, path={"name": admin.DOMAIN_NAME_DOCS})
 def domain_details(name: str) -> dict[str, Any]:
-    """What the nameserver, lock and domain-information pages show, read live."""
-    domain = _live(name)
+    """What the nameserver, lock and domain-information pages show. A page view costs no
+    Openprovider call while the pull-sync's reading of the domain is current (the rule of
+    /sync below); otherwise one."""
+    key = admin._domain_key(name)
+    row = _fresh_mirror_row(key)
+    if row is not None and row.op_nameservers is not None:
+        return _mirrored_details(row)
+    domain = _live(key)
     return {
         "domain": domain.domain.ascii,
         "status": domain.status,
         "whmcs_status": STATUS_MAP.get(domain.status),
         "expiry_date": iso(openprovider_side(domain, services().settings.expiry_source).expiry_date),
-        "nameservers": [_nameserver(server) for server in domain.name_servers],
+        "nameservers": [server.text for server in domain.name_servers],
         "locked": domain.is_locked,
         "lockable": domain.is_lockable,
         "id_protection": domain.is_private_whois_enabled,
@@ -74,9 +81,22 @@ def domain_details(name: str) -> dict[str, Any]:
     }
 
 
-def _nameserver(server: Nameserver) -> str:
-    address = server.ip or server.ip6
-    return f"{server.name}/{address}" if address else server.name
+def _mirrored_expiry(row: Any) -> Any:
+    return row.op_renewal_date if services().settings.expiry_source == "renewal_date" else row.op_expiration_date
+
+
+def _mirrored_details(row: Any) -> dict[str, Any]:
+    return {
+        "domain": row.name,
+        "status": row.op_status,
+        "whmcs_status": STATUS_MAP.get(row.op_status),
+        "expiry_date": iso(_mirrored_expiry(row)),
+        "nameservers": [server for server in row.op_nameservers.split(",") if server],
+        "locked": bool(row.op_locked),
+        "lockable": row.op_locked is not None,
+        "id_protection": bool(row.op_private_whois),
+        "autorenew": row.op_autorenew,
+    }
 
 
 @bp.get("/domains/<name>/contacts")
@@ -137,7 +157,7 @@ def _registrable(name: str) -> bool:
 def _availability_of(keys: list[str]) -> list[dict[str, Any]]:
     domains = services().clients.openprovider.domains
     try:
-        return [_check_result(result) for result in domains.check(keys, with_price=True)]
+        return [_check_result(domains, result) for result in domains.check(keys, with_price=True)]
     except PermanentError as error:
         if error.code != admin.UNSOLD_EXTENSION:
             raise
@@ -151,17 +171,32 @@ def _check_one(domains: Any, key: str) -> dict[str, Any]:
     except PermanentError as error:
         if error.code != admin.UNSOLD_EXTENSION:
             raise
-        return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None}
-    return _check_result(result)
+        return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None,
+                "premium_renew_price": None}
+    return _check_result(domains, result)
 
 
-def _check_result(result: Any) -> dict[str, Any]:
+def _check_result(domains: Any, result: Any) -> dict[str, Any]:
     # Openprovider sends a premium block (at 0) for ordinary names too: only a premium name has a price.
     premium = (result.premium_price or result.price) if result.status == "premium" else None
     return {
         "domain": result.domain, "status": result.status, "available": result.is_available, "reason": result.reason,
-        "premium_price": None if premium is None else {"amount": str(premium.amount), "currency": premium.currency},
+        "premium_price": _money(premium),
+        "premium_renew_price": _money(_renew_price(domains, result.domain)) if premium is not None else None,
     }
+
+
+def _renew_price(domains: Any, name: str) -> Any:
+    """A premium name's renewal cost: WHMCS invoices renewals at it, and the renewal goes
+    ahead only at Openprovider's current one (outbox.handlers.premium)."""
+    try:
+        return domains.price(name, "renew").price
+    except PermanentError:
+        return None  # the check's create price stands in, as before Openprovider quoted renewals
+
+
+def _money(money: Any) -> dict[str, str] | None:
+    return None if money is None else {"amount": str(money.amount), "currency": money.currency}
 
 
 @bp.get("/domains/<name>/sync")
@@ -175,12 +210,15 @@ def domain_sync(name: str) -> dict[str, Any]:
     row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else _fresh_mirror_row(key)
     if row is not None:
         status = row.op_status
-        expiry = row.op_renewal_date if settings.expiry_source == "renewal_date" else row.op_expiration_date
+        expiry = _mirrored_expiry(row)
         source, checked_at = "mirror", row.last_synced_at
     else:
         try:
             domain = _live(key)
         except DomainNotFound:
+            refused = _refused_transfer(key)
+            if refused is not None:
+                return _transfer_failed(key, refused)
             if not _was_active_here(key):
                 raise
             return _transferred_away(key)
@@ -229,6 +267,26 @@ def _transferred_away(key: str) -> dict[str, Any]:
         "expired": False,
         "transferred_away": True,
         "transfer": {"completed": False, "failed": False, "reason": ""},
+    }
+
+
+def _refused_transfer(key: str) -> str | None:
+    """Openprovider's sentence when the domain's last transfer command is dead: the
+    transfer was refused (a wrong EPP code, say) and never began at the registry."""
+    commands = Command.__table__
+    query = (select(commands.c.status, commands.c.last_error_code, commands.c.last_error)
+             .where(commands.c.aggregate_key == key, commands.c.type == "transfer_domain")
+             .order_by(commands.c.id.desc()).limit(1))
+    with services().engine.connect() as conn:
+        last = conn.execute(query).first()
+    return failure_sentence(last._asdict()) if last is not None and last.status == DEAD else None
+
+
+def _transfer_failed(key: str, reason: str) -> dict[str, Any]:
+    return {
+        "domain": key, "source": "openprovider", "checked_at": utcnow().isoformat(timespec="seconds"),
+        "status": None, "whmcs_status": None, "expiry_date": None, "active": False, "expired": False,
+        "transferred_away": False, "transfer": {"completed": False, "failed": True, "reason": reason},
     }
 
 

@@ -343,11 +343,12 @@ def _register_parts() -> None:
     from opclient.cli import authcode, check, dns_templates
     from opclient.sandbox.cli import sandbox_openprovider
     from outbox.catalogue.cli import tlds
+    from outbox.portfolio.cli import portfolio
     from outbox.sync.cli import sync
     from whmcsapi.registrar_move import move_registrar
     from whmcsapi.sandbox.cli import sandbox_whmcs
 
-    for command in (serve, check, authcode, dns_templates, sync, tlds, move_registrar):
+    for command in (serve, check, authcode, dns_templates, sync, tlds, portfolio, move_registrar):
         cli.add_command(command)
     sandbox.add_command(sandbox_openprovider)
     sandbox.add_command(sandbox_whmcs)

@@ -33,6 +33,7 @@ MEANINGS = {
     "reuse_handles": "Reuse one Openprovider contact handle for identical contacts.",
     "dns_template": "Openprovider DNS template applied to new domains (none: no DNS zone is created).",
     "default_nameservers": "Whitespace-separated nameservers (at least two) for a domain whose event names none.",
+    "public_url": "opbridge's address as admins open it (https://opbridge.example.net), for the dashboard links in the mails opbridge sends through WHMCS; empty: the links are paths.",
     "whmcs_url": "WHMCS base URL; the API is `<url>/includes/api.php`.",
     "whmcs_identifier": "WHMCS API credential identifier.",
     "whmcs_secret": "WHMCS API credential secret.",
@@ -49,6 +50,9 @@ MEANINGS = {
     "tld_refresh_hours": "Hours between two reads of Openprovider's TLD catalogue by the worker "
                          "(0: only `opbridge tlds refresh`).",
     "sync_concurrency": "Openprovider lookups one sync run keeps in flight at once (1 to 64).",
+    "drift_every_days": "Days between the scheduler's drift reports, mailed when their findings changed (0: none).",
+    "transfer_calls_per_second": "Openprovider calls a second that `portfolio transfer-in` spends, shared by every worker.",
+    "import_payment_method": "WHMCS payment method (system name) of the orders `portfolio import` adds.",
     "worker_threads": "Dispatcher threads per `opbridge worker` process (1 to 256; `--threads` overrides).",
     "retry_schedule": "Seconds before each retry of a transient failure (±20 % jitter); a command gets "
                       "one attempt more than the schedule has entries.",

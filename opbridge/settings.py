@@ -44,6 +44,21 @@ def _int(minimum: int = 0, maximum: int | None = None) -> Callable[[Any], int]:
     return parse
 
 
+def _float(minimum: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError("must be a number")
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"must be a number, not {value!r}") from None
+        if not number >= minimum or number == float("inf"):
+            raise ValueError(f"must be a finite number of at least {minimum}, not {value}")
+        return number
+
+    return parse
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -152,6 +167,7 @@ class Field:
 FIELDS: dict[str, Field] = {
     "database_url": Field("sqlite:///opbridge.db", _database_url),
     "bind": Field("127.0.0.1:8080", _bind),
+    "public_url": Field("", _http_url),
     "webhook_secrets": Field((), _secrets, secret=True),
     "admin_tokens": Field((), _words, secret=True),
     # Fernet keys that seal auth codes at rest; the first seals, any opens (rotation).
@@ -182,6 +198,10 @@ FIELDS: dict[str, Field] = {
     "tld_refresh_hours": Field(24, _int(minimum=0, maximum=24 * 30)),
     # Openprovider lookups a sync run keeps in flight at once.
     "sync_concurrency": Field(8, _int(minimum=1, maximum=64)),
+    "drift_every_days": Field(7, _int(minimum=0)),
+    # Openprovider calls a second that bulk transfers in may spend, across every worker.
+    "transfer_calls_per_second": Field(2.0, _float(minimum=0.01)),
+    "import_payment_method": Field("banktransfer", _text),
     "worker_threads": Field(8, _int(minimum=1, maximum=256)),
     "retry_schedule": Field((10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400), _schedule),
     "circuit_pause_seconds": Field(300, _int(minimum=1)),

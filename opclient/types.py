@@ -57,10 +57,22 @@ class CheckResult:
     price: Money | None = None  # in the account's currency
     product_price: Money | None = None  # in the registry's currency
     premium_price: Money | None = None
+    whois: str = ""  # the registry's whois text of a taken name
 
     @property
     def is_available(self) -> bool:
         return self.status in ("free", "premium")
+
+    @property
+    def whois_name_servers(self) -> tuple[str, ...]:
+        """The ``Name Server:`` lines of the whois text, lower case, in their order."""
+        servers = []
+        for line in self.whois.splitlines():
+            label, _, value = line.partition(":")
+            host = value.strip().split(" ")[0].rstrip(".").lower()
+            if label.strip().lower() in ("name server", "nserver") and host and host not in servers:
+                servers.append(host)
+        return tuple(servers)
 
     @classmethod
     def from_api(cls, data: Json) -> CheckResult:
@@ -79,6 +91,7 @@ class CheckResult:
             price=_money(price.get("reseller")),
             product_price=_money(price.get("product")),
             premium_price=Money.from_api(_map(premium.get("price")).get("create"), premium.get("currency")),
+            whois=_text(data, "whois"),
         )
 
 
@@ -132,6 +145,12 @@ class Nameserver:
     def at(cls, name: str, address: str) -> Nameserver:
         """The nameserver ``name`` at ``address``, in the IPv6 field when the address is one."""
         return cls(name=name, ip6=address) if ":" in address else cls(name=name, ip=address)
+
+    @property
+    def text(self) -> str:
+        """``host`` or ``host/ip``, the form ``parse`` reads."""
+        address = self.ip or self.ip6
+        return f"{self.name}/{address}" if address else self.name
 
     @classmethod
     def from_api(cls, data: Json) -> Nameserver:

@@ -162,6 +162,9 @@ class Domain(Base):
     op_renewal_date: Mapped[date | None] = mapped_column(Date)
     op_autorenew: Mapped[str | None] = mapped_column(String(16))
     op_private_whois: Mapped[bool | None] = mapped_column(Boolean)
+    # "host,host/ip"; the lock, NULL where the TLD has none (the domain pages read both).
+    op_nameservers: Mapped[str | None] = mapped_column(Text)
+    op_locked: Mapped[bool | None] = mapped_column(Boolean)
     # The problems the last sync visit reported (one key a line), so each is mailed once.
     sync_notices: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -218,6 +221,75 @@ class SyncChange(Base):
     command_id: Mapped[int | None] = mapped_column(Id)
 
     __table_args__ = (Index("ix_sync_changes_run", "run_id", "kind"),)
+
+
+class DriftReport(Base):
+    """One comparison of WHMCS with the Openprovider account (``opbridge portfolio drift``)."""
+
+    __tablename__ = "drift_reports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    trigger: Mapped[str] = mapped_column(String(32))
+    whmcs_domains: Mapped[int] = mapped_column(default=0)
+    account_domains: Mapped[int] = mapped_column(default=0)
+    findings: Mapped[int] = mapped_column(default=0)
+    # A digest of the findings: a report whose digest differs from the one before it changed.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    changed: Mapped[bool] = mapped_column(Boolean, default=False)
+    mailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DriftFinding(Base):
+    __tablename__ = "drift_findings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(Id, ForeignKey("drift_reports.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    whmcs_value: Mapped[str | None] = mapped_column(String(255))
+    op_value: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(32))
+    whmcs_domain_id: Mapped[int | None]
+    client_id: Mapped[int | None]
+
+    __table_args__ = (Index("ix_drift_findings_report", "report_id", "kind"),)
+
+
+class TransferBatch(Base):
+    """One file given to ``opbridge portfolio transfer-in``."""
+
+    __tablename__ = "transfer_batches"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    domains: Mapped[int] = mapped_column(default=0)
+
+
+class TransferItem(Base):
+    """A domain of a batch and the commands that move it; its auth code lives sealed in the command only."""
+
+    __tablename__ = "transfer_items"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(Id, ForeignKey("transfer_batches.id", ondelete="CASCADE"), index=True)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    client_id: Mapped[int | None]
+    nameservers: Mapped[str] = mapped_column(String(16))  # keep, default or given
+    command_id: Mapped[int] = mapped_column(Id)
+    whmcs_command_id: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[datetime]
+
+
+class RateSlot(Base):
+    """When the next call of a paced kind may start, shared by every worker process."""
+
+    __tablename__ = "rate_slots"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[datetime]
 
 
 # Reseller prices: Openprovider quotes cents; a few registries charge thousands.

@@ -19,10 +19,14 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from outbox.store import Outbox
+from outbox.portfolio.drift_run import SCHEDULED, DriftBusy, due, run_drift
+from outbox.store import Outbox, utcnow
 from outbox.sync import PeriodAlreadyRun, SyncBusy, run_sync
 
 log = logging.getLogger("opbridge.scheduler")
+# How often a worker looks whether the weekly drift report is due; the report's own
+# start time, not this tick, sets its period, so restarts never skip or repeat one.
+DRIFT_CHECK_SECONDS = 3600
 
 
 def period_seconds(settings: Any) -> int:
@@ -44,10 +48,14 @@ class SyncScheduler:
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     def start(self) -> None:
-        first_tick = datetime.fromtimestamp(math.ceil(time.time() / self.period) * self.period, UTC)
-        trigger = IntervalTrigger(seconds=self.period, start_date=first_tick, timezone=UTC)
-        self._scheduler.add_job(self.tick, trigger, id="pull-sync", max_instances=1, coalesce=True,
-                                misfire_grace_time=max(1, self.period // 2))
+        if self.period > 0:
+            first_tick = datetime.fromtimestamp(math.ceil(time.time() / self.period) * self.period, UTC)
+            trigger = IntervalTrigger(seconds=self.period, start_date=first_tick, timezone=UTC)
+            self._scheduler.add_job(self.tick, trigger, id="pull-sync", max_instances=1, coalesce=True,
+                                    misfire_grace_time=max(1, self.period // 2))
+        if self.services.settings.drift_every_days > 0:
+            self._scheduler.add_job(self.drift_tick, IntervalTrigger(seconds=DRIFT_CHECK_SECONDS, timezone=UTC),
+                                    id="portfolio-drift", max_instances=1, coalesce=True)
         self._scheduler.start()
         log.info("sync scheduler started", extra={"period_seconds": self.period})
 
@@ -70,10 +78,23 @@ class SyncScheduler:
         log.info("scheduled sync ran", extra={"period": key, "sync_run": run_id})
 
 
+    def drift_tick(self) -> None:
+        """The weekly drift report, made by whichever worker finds it due first."""
+        settings = self.services.settings
+        if not (settings.whmcs_url and due(self.outbox.engine, settings.drift_every_days, utcnow())):
+            return  # without WHMCS there is nothing to compare the account with
+        try:
+            run_drift(self.services, self.outbox, trigger=SCHEDULED)
+        except DriftBusy:
+            return
+        except Exception:  # noqa: BLE001 - the next check tries again
+            log.exception("scheduled drift report failed")
+
+
 def start_scheduler(services: Any, outbox: Outbox, settings: Any) -> SyncScheduler | None:
-    """Start the periodic sync when a period is configured; the caller stops it on shutdown."""
+    """Start the periodic sync and drift report when configured; the caller stops it on shutdown."""
     period = period_seconds(settings)
-    if period <= 0:
+    if period <= 0 and settings.drift_every_days <= 0:
         return None
     scheduler = SyncScheduler(services, outbox, period)
     scheduler.start()

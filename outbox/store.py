@@ -38,6 +38,8 @@ from outbox.redaction import redact_command, redact_event
 
 DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
 NOTIFY_CHANNEL = "opbridge_commands"
+# Sent when commands end (done or dead) or a try fails: wakes whoever waits for an outcome.
+OUTCOMES_CHANNEL = "opbridge_outcomes"
 JITTER = 0.2
 
 commands = Command.__table__
@@ -504,9 +506,12 @@ class Outbox:
         now = self.clock()
         if self.backend == "postgresql":
             with self.engine.connect() as conn:
-                rows = conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
+                rows = autocommit.exec_driver_sql(
                     COMPLETE_AND_CLAIM_POSTGRESQL, self._round_parameters(owner, finished, limit, now)
                 ).all()
+                if finished:
+                    autocommit.exec_driver_sql(f"NOTIFY {OUTCOMES_CHANNEL}")
         else:
             with self._one_writer(), self.engine.begin() as conn:
                 moves = self._complete_many(conn, finished, now) if finished else []
@@ -743,6 +748,8 @@ class Outbox:
         if held:
             conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, left=1, now=now))
             moves += _moved(type_, RUNNING, status)
+            if (status in (DONE, DEAD) or failure is not None) and self.backend == "postgresql":
+                conn.exec_driver_sql(f"NOTIFY {OUTCOMES_CHANNEL}")  # an end, or a failed try: Openprovider away
         if record:
             conn.execute(INSERT_ATTEMPT, _attempt_row(command_id, number, owner, started, now,
                                                       outcome if held else "lease_lost", failure, note, calls))

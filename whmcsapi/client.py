@@ -32,6 +32,7 @@ from whmcsapi.models import (
     DOMAIN_STATUSES,
     INVOICE_STATUSES,
     ClientDomain,
+    ClientSummary,
     Invoice,
     InvoiceSummary,
     Page,
@@ -60,6 +61,8 @@ class _Listing:
 
 DOMAINS = _Listing("GetClientsDomains", "domains", "domain", ClientDomain.from_api)
 INVOICES = _Listing("GetInvoices", "invoices", "invoice", InvoiceSummary.from_api)
+CLIENTS = _Listing("GetClients", "clients", "client", ClientSummary.from_api)
+DOMAIN_ORDER_TYPES = frozenset({"register", "transfer"})
 
 
 class WhmcsClient:
@@ -197,6 +200,7 @@ class WhmcsClient:
         email_forwarding: bool | None = None,
         registrar: str | None = None,
         notes: str | None = None,
+        recurring_amount: Decimal | None = None,
         autorecalc: bool = False,
     ) -> int:
         """Change the given fields only; returns the domain id.
@@ -218,9 +222,34 @@ class WhmcsClient:
             "emailforwarding": email_forwarding,
             "registrar": registrar,
             "notes": notes,
+            "recurringamount": None if recurring_amount is None else f"{recurring_amount:.2f}",
             "autorecalc": True if autorecalc else None,
         }
         return parsing.integer(self.call(action, params).get("domainid"))
+
+    def add_domain_order(self, client_id: int, domain: str, *, kind: str, payment_method: str,
+                         id_protection: bool = False) -> int:
+        """AddOrder of one domain, without invoice or mails; returns the new domain's id.
+
+        The order stays Pending: accepting it would ask the registrar module to act."""
+        if kind not in DOMAIN_ORDER_TYPES:
+            raise ValueError(f"kind must be register or transfer, not {kind!r}")
+        params = {"clientid": client_id, "paymentmethod": payment_method, "domain[0]": domain,
+                  "domaintype[0]": kind, "regperiod[0]": 1, "idprotection[0]": id_protection,
+                  "noinvoice": True, "noinvoiceemail": True, "noemail": True}
+        ids = parsing.text(self.call("AddOrder", params).get("domainids")).split(",")
+        return parsing.integer(ids[0])
+
+    def renewal_prices(self, client_id: int) -> dict[str, Decimal]:
+        """GetTLDPricing for the client (its currency, which ``clientid`` picks): each TLD's one-year renewal price."""
+        pricing = tld_pricing_from(self.call("GetTLDPricing", {"clientid": client_id}))
+        return {tld: operations["renew"][1] for tld, operations in pricing.prices.items() if 1 in operations["renew"]}
+
+    # -- clients ---------------------------------------------------------------------
+
+    def iter_clients(self, *, search: str | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[ClientSummary]:
+        """Clients whose e-mail, name or company starts with ``search`` (all when None)."""
+        return self._every(CLIENTS, {"search": search}, page_size)
 
     # -- invoices --------------------------------------------------------------------
 
@@ -274,6 +303,11 @@ class WhmcsClient:
             "type": _checked_choice(action, "type", type, EMAIL_TYPES),
         }
         self.call(action, params)
+
+    def send_email(self, template: str, related_id: int) -> None:
+        """Send the client e-mail template ``template`` about the record ``related_id`` (a
+        domain template takes the domain's id), as WHMCS's SendEmail does."""
+        self.call("SendEmail", {"messagename": template, "id": related_id})
 
     def log_activity(self, description: str, *, client_id: int | None = None) -> None:
         self.call("LogActivity", {"description": description, "clientid": client_id})

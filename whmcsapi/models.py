@@ -163,3 +163,20 @@ class Invoice(InvoiceSummary):
             balance=parsing.amount(row.get("balance")),
             items=tuple(InvoiceItem.from_api(item) for item in parsing.listing(row, "items", "item")),
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientSummary:
+    """A row of GetClients."""
+
+    id: int
+    first_name: str
+    last_name: str
+    company_name: str
+    email: str
+
+    @classmethod
+    def from_api(cls, row: dict) -> ClientSummary:
+        return cls(id=parsing.integer(row.get("id")), first_name=parsing.text(row.get("firstname")),
+                   last_name=parsing.text(row.get("lastname")), company_name=parsing.text(row.get("companyname")),
+                   email=parsing.text(row.get("email")))

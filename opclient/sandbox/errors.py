@@ -17,6 +17,7 @@ DESCRIPTIONS = {
     318: "Authorization code is incorrect",
     320: "The domain is not in your account; please transfer it to your account first.",
     326: "This domain is already in your account",
+    328: "The domain is locked at its current registrar",
     331: "Invalid owner handle",
     333: "Invalid admin handle",
     335: "Invalid tech handle",

@@ -50,12 +50,22 @@ class Domain:
 
 @dataclass
 class RegistryEntry:
-    """A name registered elsewhere: not free, transferable with its auth code."""
+    """A name registered elsewhere: not free, transferable with its auth code.
+
+    What the losing registrar holds shows in a check's whois text (its name servers);
+    what stops a transfer: a wrong code or a lock (refused at once), a registration
+    younger than the registry allows (accepted, then FAI), a losing registrar that
+    refuses (``transfer_will_fail``) or never answers (``transfer_stays_pending``).
+    """
 
     full_name: str
     auth_code: str
     expiration_date: datetime
     transfer_will_fail: bool = False
+    name_servers: list[str] = field(default_factory=list)
+    is_locked: bool = False
+    creation_date: datetime | None = None
+    transfer_stays_pending: bool = False
 
 
 @dataclass

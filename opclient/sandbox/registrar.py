@@ -34,7 +34,7 @@ def _check_one(state: SandboxState, item: dict, with_price: bool) -> dict:
     full_name, tld = _domain_of(state, {"domain": item})
     result = {"domain": full_name, "status": "free", "is_premium": False}
     if state.is_registered(full_name):
-        result.update(status="active", reason="Domain exists")
+        result.update(status="active", reason="Domain exists", whois=_whois(state, full_name))
     elif full_name in state.premium_prices:
         premium = {"create": float(state.premium_prices[full_name]["create"])}
         result.update(is_premium=True, premium={"currency": "EUR", "price": premium})
@@ -42,6 +42,22 @@ def _check_one(state: SandboxState, item: dict, with_price: bool) -> dict:
         price = {"currency": "EUR", "price": tld.prices["create"]}
         result["price"] = {"product": price, "reseller": price}
     return result
+
+
+def _whois(state: SandboxState, full_name: str) -> str:
+    """The registry's whois text of a taken name: where it is and its name servers."""
+    domain = state.live_domain(full_name)
+    if domain is not None:
+        registrar, servers = "Openprovider", [server["name"] for server in domain.name_servers]
+    else:
+        registrar, servers = "Elsewhere Registrar Ltd.", state.registry[full_name].name_servers
+    lines = [f"Domain Name: {full_name.upper()}", f"Registrar: {registrar}"]
+    lines += [f"Name Server: {server.upper()}" for server in servers]
+    return "\n".join(lines) + "\n"
+
+
+# Registries refuse a transfer within this many days of the registration (ICANN's 60-day rule).
+YOUNGEST_TRANSFER_DAYS = 60
 
 
 def register(state: SandboxState, body: dict) -> Domain:
@@ -73,15 +89,19 @@ def transfer(state: SandboxState, body: dict) -> Domain:
             raise ApiError(317)
         if body["auth_code"] != entry.auth_code:
             raise ApiError(318)
+    if entry.is_locked:
+        raise ApiError(328, full_name)
     _require_premium_fee(state, full_name, "transfer", body)
     _require_registry_data(state, body, tld)
     domain = _new_domain(state, body, tld, kind="TRANSFER", expiration=entry.expiration_date)
-    domain.transfer_will_fail = entry.transfer_will_fail
+    too_young = entry.creation_date is not None and state.now() - entry.creation_date < timedelta(
+        days=YOUNGEST_TRANSFER_DAYS)
+    domain.transfer_will_fail = entry.transfer_will_fail or too_young
     if "at" in body:
         domain.status = "SCH"
         domain.scheduled_at = _transfer_date(body["at"])
         lifecycle.schedule(domain, "start_transfer", domain.scheduled_at)
-    else:
+    elif not entry.transfer_stays_pending:
         delay = timedelta(seconds=tld.transfer_delay_seconds)
         lifecycle.schedule(domain, "complete_transfer", state.now() + delay)
     return state.add_domain(domain)

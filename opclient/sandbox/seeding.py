@@ -50,15 +50,25 @@ def seed(state: SandboxState, payload: dict) -> dict:
     return answer
 
 
+REGISTRY_KEYS = {"name", "auth_code", "expiration_date", "creation_date", "transfer_will_fail", "name_servers",
+                 "is_locked", "transfer_stays_pending"}
+
+
 def _add_registry_entry(state: SandboxState, entry: dict) -> None:
-    _refuse_unknown("registry entry", entry, {"name", "auth_code", "expiration_date", "transfer_will_fail"})
+    _refuse_unknown("registry entry", entry, REGISTRY_KEYS)
     name, extension = split_domain_name(entry["name"])
     full_name = f"{name}.{extension}"
     if state.live_domain(full_name):
         raise ValueError(f"{full_name} is in the sandbox account, not elsewhere")
+    servers = entry.get("name_servers", [])
+    if not isinstance(servers, list) or not all(isinstance(server, str) and server for server in servers):
+        raise ValueError("name_servers must be a list of host names")
     expiration = _date(entry.get("expiration_date")) or add_years(state.now(), 1)
-    state.registry[full_name] = RegistryEntry(full_name, entry.get("auth_code") or new_auth_code(),
-                                              expiration, bool(entry.get("transfer_will_fail")))
+    state.registry[full_name] = RegistryEntry(
+        full_name, entry.get("auth_code") or new_auth_code(), expiration, bool(entry.get("transfer_will_fail")),
+        name_servers=[server.lower() for server in servers], is_locked=bool(entry.get("is_locked")),
+        creation_date=_date(entry.get("creation_date")) or add_years(state.now(), -1),
+        transfer_stays_pending=bool(entry.get("transfer_stays_pending")))
 
 
 def _add_verification(state: SandboxState, entry: dict) -> None:

@@ -26,14 +26,14 @@ PlaceOrder = Callable[[Domains, DomainName, OrderDetails], DomainOrder]
 @registry.register("register_domain", service=OPENPROVIDER)
 def register_domain(context: Context) -> str:
     period = int(context.payload.get("period_years") or 1)
-    return _order_once(context, lambda domains, name, details: domains.create(name, details, period=period))
+    return order_once(context, lambda domains, name, details: domains.create(name, details, period=period))
 
 
 @registry.register("transfer_domain", service=OPENPROVIDER)
 def transfer_domain(context: Context) -> str:
     # Sealed by the listener (outbox.sealing); opened only for the call that sends it.
     auth_code = context.services.sealer.open(context.payload.get("epp_code"))
-    return _order_once(context, lambda domains, name, details: domains.transfer(name, details, auth_code=auth_code))
+    return order_once(context, lambda domains, name, details: domains.transfer(name, details, auth_code=auth_code))
 
 
 @registry.register("delete_domain", service=OPENPROVIDER)
@@ -50,7 +50,8 @@ def delete_domain(context: Context) -> str:
     return f"Deleted {name} at Openprovider (id {domain.id})."
 
 
-def _order_once(context: Context, place: PlaceOrder) -> str:
+def order_once(context: Context, place: PlaceOrder) -> str:
+    """Place the order unless the account holds the domain already; then adopt it."""
     name = domain_name(context)
     existing = find_domain(context)
     if existing is not None and existing.status != "FAI":  # a failed order may be placed again

@@ -33,6 +33,8 @@ def domain_fields(domain: Domain) -> dict[str, Any]:
         **order_fields(domain),
         "op_autorenew": domain.autorenew,
         "op_private_whois": domain.is_private_whois_enabled,
+        "op_nameservers": ",".join(server.text for server in domain.name_servers),
+        "op_locked": domain.is_locked if domain.is_lockable else None,
     }
 
 

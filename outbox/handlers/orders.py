@@ -15,6 +15,8 @@ from outbox.registry import Context, PermanentFailure
 # Hosts of Openprovider's own nameservers: only behind them does a DNS template take effect.
 OPENPROVIDER_NAMESERVER_DOMAINS = ("openprovider.nl", "openprovider.be", "openprovider.eu")
 CONTACT_ROLES = ("admin", "tech", "billing")
+# The commands that transfer a domain in: an order's, and a bulk transfer's (outbox.portfolio).
+TRANSFER_TYPES = frozenset({"transfer_domain", "portfolio_transfer"})
 
 
 def order_details(context: Context, name: DomainName) -> OrderDetails:
@@ -22,7 +24,7 @@ def order_details(context: Context, name: DomainName) -> OrderDetails:
     servers = nameservers(payload.get("nameservers") or settings.default_nameservers)
     template = settings.dns_template if settings.dns_template and _openprovider_hosted(servers) else None
     registry = order_registry_values(context, name)
-    transfer = context.command.type == "transfer_domain"
+    transfer = context.command.type in TRANSFER_TYPES
     fee = premium_fee(context, name, "transfer" if transfer else "create",
                       1 if transfer else int(payload.get("period_years") or 1))
     return OrderDetails(
@@ -42,7 +44,7 @@ def order_registry_values(context: Context, name: DomainName) -> RegistryValues:
     entry = entry_for(context.services.engine, name.extension)
     try:
         return registry_values(entry, context.payload.get("additional_fields") or {},
-                               transfer=context.command.type == "transfer_domain")
+                               transfer=context.command.type in TRANSFER_TYPES)
     except InvalidRegistryData as error:
         raise PermanentFailure(f"The registry data of {name} cannot be sent to Openprovider: {error}.",
                                "invalid_registry_data") from None
@@ -50,15 +52,18 @@ def order_registry_values(context: Context, name: DomainName) -> RegistryValues:
 
 def order_handles(context: Context, name: DomainName, registry: RegistryValues) -> Handles:
     """The owner from the registrant, holding the registry data the TLD needs of it; one
-    admin handle for every other role the TLD takes."""
+    admin handle for every other role the TLD takes. A payload naming an existing ``handle``
+    (a bulk transfer's file may) uses it for every role."""
     payload = context.payload
     client_id = payload.get("client_id")
+    roles = [role for role in tld_facts(context.services.openprovider, name.extension).supported_handles
+             if role in CONTACT_ROLES]
+    if payload.get("handle"):
+        return Handles(owner=payload["handle"], **{role: payload["handle"] for role in roles})
     registrant = contact_from(payload.get("registrant"), "registrant")
     if registry.customer or registry.extension:
         registrant = registrant.holding(registry.customer, name.extension, registry.extension)
     owner = handle_for(context, registrant, client_id=client_id)
-    roles = [role for role in tld_facts(context.services.openprovider, name.extension).supported_handles
-             if role in CONTACT_ROLES]
     if not roles:
         return Handles(owner=owner)
     admin_contact = contact_from(payload.get("admin") or payload.get("registrant"), "admin")

@@ -59,6 +59,10 @@ class OpenproviderSide:
     soft_quarantine_until: datetime | None
     hard_quarantine_until: datetime | None
     is_deleted: bool
+    # What the domain pages show, kept in the mirror so they need not ask Openprovider:
+    # nameservers as "host,host/ip", and the lock (None where the TLD has none).
+    name_servers: str | None = None
+    locked: bool | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, insert, select, update
@@ -49,23 +49,30 @@ def import_domains(whmcs: WhmcsClient, engine: Engine, registrar: str, now: date
 
 
 def _ours(rows: Iterable[ClientDomain], registrar: str) -> tuple[int, dict[str, tuple], list[str]]:
-    """Our domains' mirrored values (in ``MIRRORED`` order) by name.
+    wanted = registrar.strip().lower()
+    return latest_by_name(rows, lambda row: row.registrar.strip().lower() == wanted,
+                          lambda row: mirrored_fields(row, registrar))
+
+
+def latest_by_name(rows: Iterable[ClientDomain], wanted: Callable[[ClientDomain], bool],
+                   fields_of: Callable[[ClientDomain], tuple]) -> tuple[int, dict[str, tuple], list[str]]:
+    """The wanted rows' mirrored values (in ``MIRRORED`` order) by name, an open row before a
+    closed one of the same name; with the count of every row and the invalid names.
 
     Only these tuples are kept while the pages stream past: a hundred thousand parsed rows
     held at once would cost several times the memory.
     """
     listed, chosen, invalid = 0, {}, []
-    wanted = registrar.strip().lower()
     for row in rows:
         listed += 1
-        if row.registrar.strip().lower() != wanted:
+        if not wanted(row):
             continue
         try:
             name = to_ascii(row.domain)  # the outbox's aggregate key: lower-case punycode
         except InvalidDomainName:
             invalid.append(row.domain)
             continue
-        fields = mirrored_fields(row, registrar)
+        fields = fields_of(row)
         if name not in chosen or _rank(fields) > _rank(chosen[name]):
             chosen[name] = fields
     return listed, chosen, invalid

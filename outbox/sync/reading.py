@@ -61,6 +61,8 @@ def openprovider_side(domain: Domain, expiry_source: str) -> OpenproviderSide:
         soft_quarantine_until=domain.soft_quarantine_expiry_date,
         hard_quarantine_until=domain.hard_quarantine_expiry_date,
         is_deleted=domain.is_deleted,
+        name_servers=",".join(server.text for server in domain.name_servers),
+        locked=domain.is_locked if domain.is_lockable else None,
     )
 
 
@@ -84,18 +86,10 @@ def _by_listing(client: OpenproviderClient, names: Sequence[str], expiry_source:
                 progress: Progress | None) -> Readings:
     wanted = set(names)
     readings = Readings(strategy="listing")
-    chosen: dict[str, OpenproviderSide] = {}  # only what the decisions read: a whole Domain weighs several times more
     try:
-        for page in client.domains.pages(limit=MAX_PAGE_SIZE):
-            readings.calls += 1
-            for domain in page.items:
-                name = domain.domain.ascii
-                if name in wanted:
-                    side = openprovider_side(domain, expiry_source)
-                    if _preferred(side, chosen.get(name)):
-                        chosen[name] = side
-            if progress:
-                progress(page.offset + len(page.items), page.total)
+        # only what the decisions read: a whole Domain weighs several times more
+        chosen, readings.calls = list_account(client, lambda domain: openprovider_side(domain, expiry_source),
+                                              wanted.__contains__, progress)
     except OpenproviderError as error:
         readings.failed = {name: f"Openprovider could not be read: {error}" for name in names}
         return readings
@@ -104,11 +98,33 @@ def _by_listing(client: OpenproviderClient, names: Sequence[str], expiry_source:
     return readings
 
 
-def _preferred(candidate: OpenproviderSide, current: OpenproviderSide | None) -> bool:
-    """One name may be listed twice (a purged registration and a new one): the live, newest wins."""
+def list_account(client: OpenproviderClient, side: Callable[[Domain], Any],
+                 wanted: Callable[[str], bool] = lambda name: True,
+                 progress: Progress | None = None) -> tuple[dict[str, Any], int]:
+    """``side(domain)`` of every wanted name the account lists, paged a thousand at a time,
+    and the calls it took; raises what the listing raises."""
+    chosen: dict[str, Any] = {}
+    calls = 0
+    for page in client.domains.pages(limit=MAX_PAGE_SIZE):
+        calls += 1
+        for domain in page.items:
+            name = domain.domain.ascii
+            if wanted(name):
+                value = side(domain)
+                if _preferred(value, chosen.get(name)):
+                    chosen[name] = value
+        if progress:
+            progress(page.offset + len(page.items), page.total)
+    return chosen, calls
+
+
+def _preferred(candidate: Any, current: Any) -> bool:
+    """One name may be listed twice (a purged registration and a new one): the live, newest wins.
+    Both are ``OpenproviderSide``s, or carry one first in a tuple."""
     if current is None:
         return True
-    return (not candidate.is_deleted, candidate.domain_id) > (not current.is_deleted, current.domain_id)
+    new, old = (value[0] if isinstance(value, tuple) else value for value in (candidate, current))
+    return (not new.is_deleted, new.domain_id) > (not old.is_deleted, old.domain_id)
 
 
 def _by_lookups(client: OpenproviderClient, names: Sequence[str], concurrency: int, expiry_source: str,

@@ -98,4 +98,6 @@ def _op_columns(op: OpenproviderSide | None) -> dict:
         "op_renewal_date": op.renewal_date if op else None,
         "op_autorenew": op.autorenew if op else None,
         "op_private_whois": op.private_whois if op else None,
+        "op_nameservers": op.name_servers if op else None,
+        "op_locked": op.locked if op else None,
     }

@@ -66,7 +66,9 @@ def test_the_live_app_keeps_to_its_description(admin, tmp_path):  # noqa: ANN001
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "run", f"{admin.base}/api/v1/openapi.json", "--url", admin.base,
          "--checks", "all", "--header", f"Authorization: Bearer {TOKEN}", "--max-examples", "20", "--seed", "1",
-         "--workers", "1", "--no-color"],
+         # The outcome of an open command is waited for, up to 20 s by design: that path's
+         # answers are checked in tests/registrar/test_truth.py instead of waited for here.
+         "--workers", "1", "--no-color", "--exclude-path", "/api/v1/events/{webhook_id}/outcome"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

@@ -159,7 +159,8 @@ def test_registers_every_hook_point(whmcs: Whmcs) -> None:
         "AcceptOrder", "InvoicePaid", "DomainEdit", "ClientAreaPageDomainDetails",
         "ClientAreaPageDomainAddons", "AfterRegistrarIDProtectToggle", "AfterRegistrarSaveNameservers",
         "AfterRegistrarSaveRegistrarLock", "AfterRegistrarSaveContactDetails", "AfterRegistrarRequestDelete",
-        "AfterCronJob", "ShoppingCartValidateCheckout",
+        "AfterCronJob", "ShoppingCartValidateCheckout", "AfterRegistrarRegistration", "AfterRegistrarRenewal",
+        "EmailPreSend",
     }
 
 

@@ -65,6 +65,9 @@ function logActivity(string $message, int $clientId = 0): void
 function localAPI(string $command, array $values = [], ?string $adminUser = null): array
 {
     Harness::$apiCalls[] = [$command, $values];
+    if (function_exists('harness_remote_api') && getenv('OPBRIDGE_HARNESS_WHMCS_API')) {
+        return harness_remote_api($command, $values); // tests/registrar/whmcs_remote.php
+    }
     $data = Harness::$data;
     switch ($command) {
         case 'GetClientsDomains':

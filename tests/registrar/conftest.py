@@ -45,8 +45,9 @@ def database(request: pytest.FixtureRequest, fresh_database: Any) -> str:
 class Opbridge:
     """The listener under gunicorn, and a worker on the same database that drains on demand."""
 
-    def __init__(self, database_url: str, sandbox: Sandbox, log: Path) -> None:
+    def __init__(self, database_url: str, sandbox: Sandbox, log: Path, **settings: str) -> None:
         self.database_url = database_url
+        self.settings = settings  # more OPBRIDGE_<NAME> settings of the listener
         self.sandbox = sandbox
         self.log = log
         self.base_url = ""
@@ -59,7 +60,7 @@ class Opbridge:
             "OPBRIDGE_AT_REST_KEYS": AT_REST_KEY, "OPBRIDGE_ADMIN_TOKENS": TOKEN, "OPBRIDGE_OP_URL": self.sandbox.url,
             "OPBRIDGE_OP_USERNAME": "sandbox", "OPBRIDGE_OP_PASSWORD": "sandbox",
             "OPBRIDGE_OP_TIMEOUT_SECONDS": "5", "OPBRIDGE_LOG_LEVEL": "INFO",
-        }
+        } | {f"OPBRIDGE_{name.upper()}": value for name, value in self.settings.items()}
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Opbridge]:
@@ -87,7 +88,9 @@ class Whmcs:
         self.root.mkdir(exist_ok=True)
         self.database = workdir / "whmcs.db"
         self.settings = {"ListenerURL": f"{opbridge_url}/hooks/whmcs", "WebhookSecret": SECRET,
-                         "AdminURL": opbridge_url, "AdminToken": TOKEN, "Timeout": "5"}
+                         "AdminURL": opbridge_url, "AdminToken": TOKEN, "Timeout": "5",
+                         # No worker runs while these tests call the module: nothing to wait for.
+                         "OutcomeWait": "0"}
         self.hook_url = f"{opbridge_url}/hooks/whmcs"
         self.secret = SECRET  # the hook file's, from the environment as configuration.php would give it
         self.logs: list[dict[str, Any]] = []  # every module log entry of every run

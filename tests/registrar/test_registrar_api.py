@@ -57,6 +57,25 @@ def test_sync_answers_from_a_current_mirror_and_live_otherwise(api: Any, sandbox
     assert api.get(f"{api.base}/domains/spiegel.nl/sync", timeout=10).json()["source"] == "openprovider"
 
 
+def test_a_domain_page_costs_no_openprovider_call_while_the_mirror_is_current(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    sandbox.seed(domains=[{"name": "pagina.nl", "status": "ACT", "expiration_date": "2027-08-01",
+                           "renewal_date": "2027-07-25", "is_locked": True}])
+    assert api.get(f"{api.base}/domains/pagina.nl", timeout=10).json()["locked"] is True  # unknown: live
+    mirror(api.engine, name="pagina.nl", op_status="ACT", op_renewal_date=dt.date(2027, 7, 25),
+           op_nameservers="ns1.example.net,ns2.example.net/192.0.2.53", op_locked=False, op_private_whois=True,
+           op_autorenew="off", last_synced_at=utcnow() - dt.timedelta(hours=1))
+    sandbox.reset_counters()
+    page = api.get(f"{api.base}/domains/pagina.nl", timeout=10).json()
+    assert sum(sandbox.counters()["calls"].values()) == 0
+    assert page == {"domain": "pagina.nl", "status": "ACT", "whmcs_status": "Active", "expiry_date": "2027-07-25",
+                    "nameservers": ["ns1.example.net", "ns2.example.net/192.0.2.53"], "locked": False,
+                    "lockable": True, "id_protection": True, "autorenew": "off"}
+    # A change queued since the sync read it: the page asks Openprovider, once.
+    api.outbox.enqueue(None, [NewCommand("set_lock", "pagina.nl", {"domain": "pagina.nl", "locked": True})])
+    live = api.get(f"{api.base}/domains/pagina.nl", timeout=10).json()
+    assert live["locked"] is True and sandbox.counters()["calls"] == {"list_domains": 1}
+
+
 def test_sync_never_gives_a_provisional_date_and_names_a_failed_request(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
     sandbox.seed(domains=[{"name": "wacht.nl", "status": "REQ"}, {"name": "mislukt.nl", "status": "FAI"}])
     mirror(api.engine, name="wacht.nl", op_status="REQ", op_expiration_date=dt.date(2027, 1, 1),
@@ -87,12 +106,14 @@ def test_a_domain_the_account_no_longer_holds_was_transferred_away(api: Any, san
 
 
 def test_suggestions_are_checked_with_premium_prices_and_bad_terms_refused(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
-    sandbox.seed(domains=[{"name": "bakkerij.nl", "status": "ACT"}], premium={"getbakkerij.com": "499.00"})
+    sandbox.seed(domains=[{"name": "bakkerij.nl", "status": "ACT"}],
+                 premium={"getbakkerij.com": {"create": "499.00", "renew": "350.00"}})
     answer = api.get(f"{api.base}/suggestions", params={"name": "bakkerij", "tld": ["com", ".nl"], "limit": 3},
                      timeout=10)
     assert answer.status_code == 200, answer.text
     assert [(r["domain"], r["status"], r["available"]) for r in answer.json()["results"]] == [
         ("bakkerij.com", "free", True), ("getbakkerij.com", "premium", True), ("getbakkerij.nl", "free", True)]
     assert answer.json()["results"][1]["premium_price"] == {"amount": "499.0", "currency": "EUR"}
+    assert answer.json()["results"][1]["premium_renew_price"] == {"amount": "350.0", "currency": "EUR"}
     refused = api.get(f"{api.base}/suggestions", params={"name": "no spaces"}, timeout=10)
     assert refused.status_code == 400 and refused.json()["details"].keys() == {"name"}

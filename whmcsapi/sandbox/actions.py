@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
 from whmcsapi.sandbox import form as fields
@@ -25,6 +26,7 @@ EMAIL_TYPES = ("system", "account", "support")
 DOMAIN_DATES = ("regdate", "expirydate", "nextduedate")
 DOMAIN_FLAGS = ("donotrenew", "idprotection", "dnsmanagement", "emailforwarding")
 DOMAIN_TEXTS = ("registrar", "notes", "paymentmethod")
+DOMAIN_AMOUNTS = ("firstpaymentamount", "recurringamount")
 
 
 def action(name: str) -> Callable[[Handler], Handler]:
@@ -116,6 +118,7 @@ def _domain_changes(form: Form) -> dict:
     changes |= {name: fields.date(name, form[name]) for name in DOMAIN_DATES if name in form}
     changes |= {name: fields.flag(form[name]) for name in DOMAIN_FLAGS if name in form}
     changes |= {name: form[name] for name in DOMAIN_TEXTS if name in form}
+    changes |= {name: fields.amount(name, form[name]) for name in DOMAIN_AMOUNTS if name in form}
     return changes
 
 
@@ -131,6 +134,8 @@ def _apply(row: object, changes: Mapping[str, object]) -> dict:
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
@@ -198,6 +203,40 @@ def send_admin_email(state: SandboxState, form: Form) -> dict:
         "type": email_type if email_type in EMAIL_TYPES else "system",
         "sent_at": _now(),
     })
+    return {}
+
+
+# The client templates WHMCS ships for a domain (Setup > Email Templates, type "domain"):
+# SendEmail with one of these takes the domain's id (tbldomains.id) as ``id``.
+DOMAIN_TEMPLATES = frozenset({
+    "Domain Registration Confirmation", "Domain Transfer Initiated", "Domain Transfer Completed",
+    "Domain Transfer Failed", "Domain Renewal Confirmation", "Expired Domain Notice",
+})
+
+
+@action("SendEmail")
+def send_email(state: SandboxState, form: Form) -> dict:
+    """A client e-mail: a named template with its related id, or a custom message of a type.
+
+    Only the domain templates are known here; any other name, or an id naming no domain,
+    fails as WHMCS does ("Email Template not found", "Sending Failed" for an invalid id).
+    """
+    name = form.get("messagename", "")
+    if name:
+        if name not in DOMAIN_TEMPLATES:
+            raise ApiError("Email Template not found")
+        related = form.get("id", "")
+        domain = state.domains.get(int(related)) if related.isdigit() else None
+        if domain is None:
+            raise ApiError("Sending Failed")
+        state.client_emails.append({"template": name, "relid": domain.id, "domain": domain.domain,
+                                    "userid": domain.userid, "sent_at": _now()})
+        return {}
+    if not form.get("customtype") or not form.get("custommessage"):
+        raise ApiError("A message name or a custom type and message is required")
+    state.client_emails.append({"template": None, "customtype": form["customtype"], "relid": form.get("id"),
+                                "subject": form.get("customsubject", ""), "message": form["custommessage"],
+                                "sent_at": _now()})
     return {}
 
 

@@ -64,6 +64,11 @@ def emails() -> Response:
     return _list_of("emails")
 
 
+@blueprint.get("/client-emails")
+def client_emails() -> Response:
+    return _list_of("client_emails")
+
+
 @blueprint.get("/activity")
 def activity() -> Response:
     return _list_of("activity")

@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, jsonify, request
 
+from whmcsapi.sandbox import ordering  # noqa: F401 - registers its actions
 from whmcsapi.sandbox.actions import ACTIONS
 from whmcsapi.sandbox.errors import ApiError, InvalidValue
 from whmcsapi.sandbox.state import SandboxState, current_state

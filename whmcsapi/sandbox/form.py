@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from whmcsapi.sandbox.errors import ApiError, InvalidValue
 
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+AMOUNT_FORMAT = re.compile(r"\d{1,10}(\.\d{1,2})?")
 
 
 def date(field: str, raw: str) -> datetime.date:
@@ -33,6 +35,12 @@ def choice(field: str, raw: str, allowed: Iterable[str]) -> str:
 def flag(raw: str) -> bool:
     """PHP ``empty()``, as WHMCS reads flags: only "" and "0" are off, so "false" is on."""
     return raw not in ("", "0")
+
+
+def amount(field: str, raw: str) -> Decimal:
+    if not AMOUNT_FORMAT.fullmatch(raw):
+        raise InvalidValue(field, raw, f"Invalid {field}: expected an amount such as 12.95")
+    return Decimal(raw)
 
 
 def integer(field: str, raw: str, default: int = 0) -> int:

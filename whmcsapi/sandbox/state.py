@@ -44,7 +44,9 @@ class SandboxState:
         self.invoices: dict[int, Invoice] = {}
         self.currencies: list[dict] = [dict(DEFAULT_CURRENCY)]
         self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcsapi.sandbox.pricing
-        self.emails: list[dict] = []
+        self.orders: list[dict] = []  # AddOrder's orders (whmcsapi.sandbox.ordering)
+        self.emails: list[dict] = []  # to the admins (SendAdminEmail)
+        self.client_emails: list[dict] = []  # to clients (SendEmail)
         self.activity: list[dict] = []
         self.rejections: list[dict] = []
         self.requests: collections.deque[dict] = collections.deque(maxlen=REQUEST_LOG_SIZE)

@@ -16,6 +16,8 @@
  *   AfterRegistrarSaveContactDetails -> domain.contacts_changed
  *   AfterRegistrarRequestDelete      -> domain.delete_requested
  *   AfterCronJob                     -> resends spooled events with their original webhook id
+ *   AfterRegistrarRegistration/Renewal, EmailPreSend -> no event: show the outcome the
+ *                                       registrar module waited for (its lib/outcome.php)
  *   ShoppingCartValidateCheckout     -> no event: refuses a cart whose domains lack the registry
  *                                       data their TLD needs (lib/additionalfields.php)
  * Events other than the first two get a random webhook id: the same toggle may rightly
@@ -58,7 +60,7 @@ if (opbridge_php_too_old()) {
     opbridge_php_notice_once();
     return;
 }
-foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'additionalfields'] as $opbridgePart) {
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'additionalfields', 'outcome'] as $opbridgePart) {
     require_once "{$opbridgeLibrary}/{$opbridgePart}.php";
 }
 
@@ -177,6 +179,11 @@ add_hook('AfterRegistrarRequestDelete', 1, opbridge_guarded(
     'AfterRegistrarRequestDelete',
     opbridge_registrar_handler('domain.delete_requested', static fn (array $params): array => [])
 ));
+// What the registrar module learned of a registration or renewal, shown once WHMCS recorded
+// its success; confirmations of what Openprovider has not done yet are held back.
+add_hook('AfterRegistrarRegistration', 1, opbridge_guarded('AfterRegistrarRegistration', 'opbridge_show_outcome'));
+add_hook('AfterRegistrarRenewal', 1, opbridge_guarded('AfterRegistrarRenewal', 'opbridge_show_outcome'));
+add_hook('EmailPreSend', 1, 'opbridge_hold_confirmation');
 add_hook('ShoppingCartValidateCheckout', 1, static function ($vars): array {
     try {
         // WHMCS keeps the cart in the session; registrar modules read its domains there.

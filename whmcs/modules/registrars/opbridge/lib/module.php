@@ -46,12 +46,11 @@ if (!defined('WHMCS')) {
 }
 
 // What the hook file shares with the module, then the module's own parts.
-foreach (['values', 'logging', 'http', 'spool', 'delivery', 'settings', 'params', 'writes', 'reads', 'lookup', 'dns', 'dnssec', 'verification', 'tlds'] as $opbridgePart) {
+foreach (['values', 'logging', 'http', 'spool', 'delivery', 'outcome', 'settings', 'params', 'writes', 'reads', 'lookup', 'dns', 'dnssec', 'verification', 'tlds'] as $opbridgePart) {
     require_once __DIR__ . "/{$opbridgePart}.php";
 }
 
 const OPBRIDGE_DEFAULT_SUGGESTIONS = 10;
-
 function opbridge_MetaData(): array
 {
     return ['DisplayName' => 'opbridge (Openprovider through opbridge)', 'APIVersion' => '1.1'];
@@ -85,6 +84,15 @@ function opbridge_getConfigArray(): array
             'Type' => 'password',
             'Size' => '60',
             'Description' => 'one of opbridge\'s OPBRIDGE_ADMIN_TOKENS; the reads (nameservers, contacts, EPP code, lookups, sync) use it',
+        ],
+        'OutcomeWait' => [
+            'FriendlyName' => 'Outcome wait (seconds)',
+            'Type' => 'text',
+            'Size' => '4',
+            'Default' => (string) OPBRIDGE_OUTCOME_WAIT,
+            'Description' => 'how long a write waits for Openprovider\'s answer (0 to ' . OPBRIDGE_OUTCOME_WAIT_MAX
+                . ', shared by every write of one page or cron run); a refusal then shows as the error, a later '
+                . 'answer is written into WHMCS when it comes',
         ],
         'Timeout' => [
             'FriendlyName' => 'Timeout (seconds)',
