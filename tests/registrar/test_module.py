@@ -178,7 +178,8 @@ def test_sync_reports_a_domain_gone_from_the_account_as_transferred_away(opbridg
 
 
 def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:
-    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}], premium={"bezet.org": "1250.00"})
+    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}],
+                          premium={"bezet.org": {"create": "1250.00", "renew": "900.00"}})
     search = {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet", "isIdnDomain": False,
               "tldsToInclude": [".com", ".net", ".org", ".nosuchtld"]}
     report = whmcs.call("CheckAvailability", {**search, "premiumEnabled": True})
@@ -186,7 +187,8 @@ def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whm
     assert [(r["tld"], r["status"], r["premium"]) for r in report["result"]["ResultsList"]] == [
         (".com", "registered", False), (".net", "available", False), (".org", "available", True),
         (".nosuchtld", "unknown", False)]
-    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "1250.0", "CurrencyCode": "EUR"}
+    # WHMCS invoices the renewals at Openprovider's renewal price, not the registration's.
+    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "900.0", "CurrencyCode": "EUR"}
     # Without WHMCS's premium domains a premium name is not for sale.
     plain = whmcs.call("CheckAvailability", {**search, "premiumEnabled": False})["result"]["ResultsList"]
     assert [r["status"] for r in plain] == ["registered", "available", "reserved", "unknown"]
