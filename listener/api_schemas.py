@@ -446,6 +446,8 @@ class Price(Answer):
 class RegistrarCheckResult(AvailabilityResult):
     status = fields.String(metadata={"description": "free, premium, active or unsupported."})
     premium_price = fields.Nested(Price, allow_none=True)
+    premium_renew_price = fields.Nested(Price, allow_none=True, metadata={
+        "description": "A premium name's renewal cost for one year, from Openprovider's price list."})
 
 
 class RegistrarAvailability(Answer):

@@ -157,7 +157,7 @@ def _registrable(name: str) -> bool:
 def _availability_of(keys: list[str]) -> list[dict[str, Any]]:
     domains = services().clients.openprovider.domains
     try:
-        return [_check_result(result) for result in domains.check(keys, with_price=True)]
+        return [_check_result(domains, result) for result in domains.check(keys, with_price=True)]
     except PermanentError as error:
         if error.code != admin.UNSOLD_EXTENSION:
             raise
@@ -171,17 +171,32 @@ def _check_one(domains: Any, key: str) -> dict[str, Any]:
     except PermanentError as error:
         if error.code != admin.UNSOLD_EXTENSION:
             raise
-        return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None}
-    return _check_result(result)
+        return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None,
+                "premium_renew_price": None}
+    return _check_result(domains, result)
 
 
-def _check_result(result: Any) -> dict[str, Any]:
+def _check_result(domains: Any, result: Any) -> dict[str, Any]:
     # Openprovider sends a premium block (at 0) for ordinary names too: only a premium name has a price.
     premium = (result.premium_price or result.price) if result.status == "premium" else None
     return {
         "domain": result.domain, "status": result.status, "available": result.is_available, "reason": result.reason,
-        "premium_price": None if premium is None else {"amount": str(premium.amount), "currency": premium.currency},
+        "premium_price": _money(premium),
+        "premium_renew_price": _money(_renew_price(domains, result.domain)) if premium is not None else None,
     }
+
+
+def _renew_price(domains: Any, name: str) -> Any:
+    """A premium name's renewal cost: WHMCS invoices renewals at it, and the renewal goes
+    ahead only at Openprovider's current one (outbox.handlers.premium)."""
+    try:
+        return domains.price(name, "renew").price
+    except PermanentError:
+        return None  # the check's create price stands in, as before Openprovider quoted renewals
+
+
+def _money(money: Any) -> dict[str, str] | None:
+    return None if money is None else {"amount": str(money.amount), "currency": money.currency}
 
 
 @bp.get("/domains/<name>/sync")

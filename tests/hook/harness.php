@@ -10,7 +10,7 @@
  * OPBRIDGE_HARNESS_SESSION (JSON, the $_SESSION WHMCS would hold),
  * plus the hook's own OPBRIDGE_HOOK_URL / OPBRIDGE_HOOK_SECRET / OPBRIDGE_WHMCS_REGISTRAR.
  *
- * Output: {"registered", "results", "api_calls", "module_log", "spool", "php_errors"}.
+ * Output: {"registered", "results", "api_calls", "module_log", "activity_log", "spool", "php_errors"}.
  */
 
 declare(strict_types=1);
@@ -38,6 +38,7 @@ echo json_encode([
     'results' => $results,
     'api_calls' => Harness::$apiCalls,
     'module_log' => Harness::$moduleLog,
+    'activity_log' => Harness::$activityLog,
     'spool' => harness_spool(),
     'php_errors' => Harness::$phpErrors,
 ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR), "\n";

@@ -1,8 +1,10 @@
 <?php
 /**
- * Stand-ins for the WHMCS functions the hook file and the registrar module call, recording
- * what they were given. The WHMCS data comes from whmcs_data.php, patched by
- * OPBRIDGE_HARNESS_PATCH (JSON {"domains": {"<id>": {field: value}}}).
+ * Stand-ins for the WHMCS functions the hook file and the registrar module call, with the
+ * signatures WHMCS publishes (sources as in whmcs_classes.php: [dev:<page>] is a page of
+ * GitHub WHMCS/developer-docs, [sample] WHMCS/sample-registrar-module), recording what they
+ * were given. The WHMCS data comes from whmcs_data.php, patched by OPBRIDGE_HARNESS_PATCH
+ * (JSON {"domains": {"<id>": {field: value}}}).
  */
 
 declare(strict_types=1);
@@ -11,24 +13,33 @@ declare(strict_types=1);
 error_reporting(E_ALL);
 define('WHMCS', true);
 define('ROOTDIR', getenv('OPBRIDGE_HARNESS_ROOT') ?: __DIR__);
+// The PHP version the module's and hook file's guard sees (lib/php_version.php), to walk
+// their too-old path on this machine's newer PHP. No part of WHMCS.
+if (getenv('OPBRIDGE_HARNESS_PHP_VERSION_ID') !== false) {
+    define('OPBRIDGE_TEST_PHP_VERSION_ID', (int) getenv('OPBRIDGE_HARNESS_PHP_VERSION_ID'));
+}
 
 require __DIR__ . '/whmcs_classes.php';
 
+/** What the stand-ins recorded, for the harness's report; no part of WHMCS. */
 final class Harness
 {
     /** @var list<array{0: string, 1: int, 2: callable}> */
     public static array $hooks = [];
     public static array $apiCalls = [];
     public static array $moduleLog = [];
+    public static array $activityLog = [];
     public static array $phpErrors = [];
     public static array $data = [];
 }
 
+/** [dev:hooks/getting-started] [dev:hooks/priority] add_hook($hookPoint, $priority, $function). */
 function add_hook(string $name, int $priority, callable $callback): void
 {
     Harness::$hooks[] = [$name, $priority, $callback];
 }
 
+/** [dev:advanced/logging] [sample] tests/_bootstrap.php: writes the Module Log, masking $replaceVars. */
 function logModuleCall(
     string $module,
     string $action,
@@ -40,9 +51,16 @@ function logModuleCall(
     Harness::$moduleLog[] = compact('module', 'action', 'request', 'response', 'processed', 'replaceVars');
 }
 
+/** [dev:advanced/logging] logActivity($message, $clientId): a line in the Activity Log. */
+function logActivity(string $message, int $clientId = 0): void
+{
+    Harness::$activityLog[] = ['message' => $message, 'clientid' => $clientId];
+}
+
 /**
- * The actions the hook and the module use, answering the way WHMCS 8 does (see
- * reference/whmcs.md §3). UpdateClientDomain only records what it was asked.
+ * [dev:api/internal-api] localAPI($command, $values, $adminuser): the API actions the hook
+ * and the module use, answering in the shapes of [dev:api-reference/<action>] as WHMCS 8
+ * fills them. UpdateClientDomain only records what it was asked.
  */
 function localAPI(string $command, array $values = [], ?string $adminUser = null): array
 {
@@ -90,6 +108,15 @@ function localAPI(string $command, array $values = [], ?string $adminUser = null
         default:
             return ['result' => 'error', 'message' => "Command '{$command}' is not stubbed by the harness"];
     }
+}
+
+/**
+ * What a module left in a WHMCS object published with setters only (ImportItem): its
+ * private state, read from outside by the harness, never by the module.
+ */
+function harness_state(object $object): array
+{
+    return (fn (): array => get_object_vars($this))->call($object);
 }
 
 function harness_fixture(): array

@@ -57,12 +57,15 @@ def test_every_php_file_passes_lint() -> None:
 
 def test_every_lib_file_is_strict_and_loaded_by_an_entry_file() -> None:
     lib = REPO / "whmcs" / "modules" / "registrars" / "opbridge" / "lib"
-    entries = (lib.parent / "opbridge.php").read_text() + (REPO / "whmcs" / "includes" / "hooks" / "opbridge.php").read_text()
+    # The module's entry loads the version guard and then lib/module.php, which loads the rest.
+    entries = "".join(path.read_text() for path in (lib.parent / "opbridge.php", lib / "module.php",
+                                                    REPO / "whmcs" / "includes" / "hooks" / "opbridge.php"))
     parts = sorted(lib.glob("*.php"))
     assert len(parts) >= 5
     for path in parts:
         assert "declare(strict_types=1);" in path.read_text(), path.name
-        assert f"'{path.stem}'" in entries, f"{path.name} is loaded by neither the module nor the hook file"
+        assert f"'{path.stem}'" in entries or f"/{path.name}'" in entries, \
+            f"{path.name} is loaded by neither the module nor the hook file"
 
 
 def test_metadata_settings_and_buttons(tmp_path: Path) -> None:
@@ -120,7 +123,7 @@ def test_the_admin_and_client_screens_work_end_to_end(opbridge: Opbridge, whmcs:
         "isIrtpEnabled": False, "domainContactChangePending": False, "pendingSuspension": False}}
 
     # WHMCS's own sync cron, and the admin buttons.
-    assert whmcs.call("Sync", params)["result"] == {"active": True, "expired": False, "transferredAway": False,
+    assert whmcs.call("Sync", params)["result"] == {"active": True, "transferredAway": False,
                                                   "expirydate": expiry}
     synced = whmcs.call("SyncNow", params)
     assert synced["result"]["success"] is True
@@ -174,11 +177,12 @@ def test_sync_reports_a_domain_gone_from_the_account_as_transferred_away(opbridg
         conn.execute(insert(Domain.__table__).values(name="vertrokken.nl", op_status="ACT", updated_at=utcnow(),
                                                      last_synced_at=utcnow() - dt.timedelta(days=10)))
     assert whmcs.call("Sync", domain(13, "vertrokken.nl"))["result"] == {
-        "active": False, "expired": False, "transferredAway": True}
+        "active": False, "transferredAway": True}
 
 
 def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whmcs: Whmcs) -> None:
-    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}], premium={"bezet.org": "1250.00"})
+    opbridge.sandbox.seed(domains=[{"name": "bezet.com", "status": "ACT"}],
+                          premium={"bezet.org": {"create": "1250.00", "renew": "900.00"}})
     search = {"searchTerm": "bezet", "punyCodeSearchTerm": "bezet", "isIdnDomain": False,
               "tldsToInclude": [".com", ".net", ".org", ".nosuchtld"]}
     report = whmcs.call("CheckAvailability", {**search, "premiumEnabled": True})
@@ -186,7 +190,8 @@ def test_lookup_provider_marks_taken_free_idn_and_unsold(opbridge: Opbridge, whm
     assert [(r["tld"], r["status"], r["premium"]) for r in report["result"]["ResultsList"]] == [
         (".com", "registered", False), (".net", "available", False), (".org", "available", True),
         (".nosuchtld", "unknown", False)]
-    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "1250.0", "CurrencyCode": "EUR"}
+    # WHMCS invoices the renewals at Openprovider's renewal price, not the registration's.
+    assert report["result"]["ResultsList"][2]["pricing"] == {"register": "1250.0", "renew": "900.0", "CurrencyCode": "EUR"}
     # Without WHMCS's premium domains a premium name is not for sale.
     plain = whmcs.call("CheckAvailability", {**search, "premiumEnabled": False})["result"]["ResultsList"]
     assert [r["status"] for r in plain] == ["registered", "available", "reserved", "unknown"]
@@ -279,13 +284,15 @@ def test_an_outage_spools_writes_fails_reads_and_the_cron_catches_up(opbridge: O
     assert written["result"] == {"success": "success"}
     assert [row["event_type"] for row in written["spool"]] == ["domain.lock_changed"]
     assert "spooled, the WHMCS cron resends it" in processed(written)
-    for function in ("GetNameservers", "GetRegistrarLock", "GetContactDetails", "GetEPPCode", "Sync", "TransferSync"):
-        answer = down.call(function, params)["result"]
+    search = {"searchTerm": "x", "tldsToInclude": [".com"]}
+    for function, given in (("GetNameservers", params), ("GetRegistrarLock", params), ("GetContactDetails", params),
+                            ("GetEPPCode", params), ("Sync", params), ("TransferSync", params),
+                            ("CheckAvailability", search), ("GetDomainSuggestions", search)):
+        answer = down.call(function, given)["result"]
         assert re.fullmatch(r"opbridge did not answer within 5 s \(.+\); try again shortly\.", answer["error"]), function
-    lookup = down.call("CheckAvailability", {"searchTerm": "x", "tldsToInclude": [".com"]})
-    assert lookup["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
-    suggested = down.call("GetDomainSuggestions", {"searchTerm": "x", "tldsToInclude": [".com"]})
-    assert suggested["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
+    # The domain page's read reports its error the one way WHMCS publishes for it: an exception.
+    page = down.call("GetDomainInformation", params)
+    assert page["exception"].startswith("RuntimeException: opbridge did not answer within 5 s")
 
     down.hook_url = f"{opbridge.base_url}/hooks/whmcs"  # the listener is back
     assert down.fire("AfterCronJob", {})["spool"] == []

@@ -106,12 +106,14 @@ def test_a_domain_the_account_no_longer_holds_was_transferred_away(api: Any, san
 
 
 def test_suggestions_are_checked_with_premium_prices_and_bad_terms_refused(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
-    sandbox.seed(domains=[{"name": "bakkerij.nl", "status": "ACT"}], premium={"getbakkerij.com": "499.00"})
+    sandbox.seed(domains=[{"name": "bakkerij.nl", "status": "ACT"}],
+                 premium={"getbakkerij.com": {"create": "499.00", "renew": "350.00"}})
     answer = api.get(f"{api.base}/suggestions", params={"name": "bakkerij", "tld": ["com", ".nl"], "limit": 3},
                      timeout=10)
     assert answer.status_code == 200, answer.text
     assert [(r["domain"], r["status"], r["available"]) for r in answer.json()["results"]] == [
         ("bakkerij.com", "free", True), ("getbakkerij.com", "premium", True), ("getbakkerij.nl", "free", True)]
     assert answer.json()["results"][1]["premium_price"] == {"amount": "499.0", "currency": "EUR"}
+    assert answer.json()["results"][1]["premium_renew_price"] == {"amount": "350.0", "currency": "EUR"}
     refused = api.get(f"{api.base}/suggestions", params={"name": "no spaces"}, timeout=10)
     assert refused.status_code == 400 and refused.json()["details"].keys() == {"name"}

@@ -53,6 +53,13 @@ if (!is_file("{$opbridgeLibrary}/delivery.php")) {
     error_log('opbridge: upload modules/registrars/opbridge/ as well; the hook file needs its lib/');
     return;
 }
+// WHMCS includes this file on every page: on a PHP older than opbridge needs it registers
+// nothing and says so once, and loads nothing newer than PHP 7.4 (lib/php_version.php).
+require_once "{$opbridgeLibrary}/php_version.php";
+if (opbridge_php_too_old()) {
+    opbridge_php_notice_once();
+    return;
+}
 foreach (['values', 'logging', 'http', 'spool', 'delivery', 'whmcs_api', 'additionalfields', 'outcome'] as $opbridgePart) {
     require_once "{$opbridgeLibrary}/{$opbridgePart}.php";
 }

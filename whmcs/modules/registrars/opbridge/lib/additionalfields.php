@@ -22,8 +22,13 @@ if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
 }
 
-foreach (['values', 'logging', 'http'] as $opbridgePart) {
-    require_once __DIR__ . "/{$opbridgePart}.php";
+// WHMCS loads this file on its cart pages through the admin's additionalfields.php: on a PHP
+// older than opbridge needs it loads nothing newer and sets no field (lib/php_version.php).
+require_once __DIR__ . '/php_version.php';
+if (!opbridge_php_too_old()) {
+    foreach (['values', 'logging', 'http'] as $opbridgePart) {
+        require_once __DIR__ . "/{$opbridgePart}.php";
+    }
 }
 
 /** How long a read of the fields serves before opbridge is asked again. */
@@ -34,8 +39,11 @@ const OPBRIDGE_FIELDS_FRESH_SECONDS = 600;
  * (WHMCS's $additionaldomainfields). Never throws: without an answer from opbridge
  * and without an earlier one, $fields is left as the admin wrote it.
  */
-function opbridge_additional_domain_fields(mixed &$fields): void
+function opbridge_additional_domain_fields(&$fields): void
 {
+    if (opbridge_php_too_old()) {
+        return;
+    }
     try {
         if (!is_array($fields)) {
             $fields = [];
@@ -132,8 +140,10 @@ function opbridge_generated_extension(string $name, array $generated): ?string
 {
     $best = null;
     foreach (array_keys($generated) as $extension) {
-        if (str_ends_with($name, (string) $extension) && ($best === null || strlen((string) $extension) > strlen($best))) {
-            $best = (string) $extension;
+        $tail = (string) $extension;
+        // substr, not str_ends_with: this file parses and runs on PHP 7.4 too.
+        if ($tail !== '' && substr($name, -strlen($tail)) === $tail && ($best === null || strlen($tail) > strlen($best))) {
+            $best = $tail;
         }
     }
     return $best;

@@ -36,13 +36,14 @@ function opbridge_search_result(string $sld, string $tld, array $found, bool $pr
     $result = new SearchResult($sld, $tld);
     $status = (string) ($found['status'] ?? '');
     $price = is_array($found['premium_price'] ?? null) ? $found['premium_price'] : null;
+    $renewal = is_array($found['premium_renew_price'] ?? null) ? $found['premium_renew_price'] : $price;
     if ($status === 'free') {
         $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
     } elseif ($status === 'premium' && opbridge_orderable($found, $premiumEnabled)) {
         $result->setStatus(SearchResult::STATUS_NOT_REGISTERED);
         $result->setPremiumDomain(true);
         $result->setPremiumCostPricing([
-            'register' => $price['amount'], 'renew' => $price['amount'], 'CurrencyCode' => $price['currency'],
+            'register' => $price['amount'], 'renew' => $renewal['amount'], 'CurrencyCode' => $price['currency'],
         ]);
     } elseif ($status === 'premium') {
         // Premium names are not sold while WHMCS's premium domains are off.
