@@ -19,9 +19,11 @@ LIST_COLUMNS = ("name", "currency", "create", "renew", "transfer", "years", "epp
                 "quarantine_days", "registry_fields", "refreshed_at")
 
 
-def _runtime() -> Any:
-    """The ``Runtime`` the top-level ``opbridge`` group put on the context."""
+def _runtime(*, creates_database: bool = False) -> Any:
+    """The ``Runtime`` the top-level ``opbridge`` group put on the context; only a verb that
+    writes the catalogue may create an embedded database, as ``sync run`` does."""
     runtime = click.get_current_context().obj
+    runtime.creates_database = creates_database
     runtime.outbox  # noqa: B018 - brings an embedded database's schema up to date first
     return runtime
 
@@ -34,7 +36,7 @@ def tlds() -> None:
 @tlds.command("refresh")
 def tlds_refresh() -> None:
     """Read every TLD from Openprovider now (the worker does it daily)."""
-    runtime = _runtime()
+    runtime = _runtime(creates_database=True)
     require(runtime.settings, *REFRESH_NEEDS)
     summary = refresh_catalogue(runtime.services.openprovider, runtime.engine)
     premium_changes = check_premium_renewals(runtime.services.openprovider, runtime.engine)
