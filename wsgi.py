@@ -1,7 +1,7 @@
 """The WSGI entry point: ``gunicorn wsgi:app``."""
 from listener import create_app
-from opbridge import logs
-from opbridge.settings import load_settings
+from core import logs
+from core.settings import load_settings
 
 settings = load_settings()
 logs.configure_from(settings)

@@ -169,7 +169,7 @@ def cpu_seconds(pids: list[int]) -> float:
 def run_worker(database_url: str, sandbox_url: str, threads: int, pool: int, starts_path: str | None) -> None:
     """Child process: an opbridge worker with the real handlers, started on a line from stdin."""
     import outbox.handlers  # noqa: F401 - registers the handlers, as `opbridge worker` does
-    from opbridge.settings import load_settings
+    from core.settings import load_settings
     from outbox.registry import registry
     from outbox.services import Services
     from outbox.worker import Worker
@@ -366,7 +366,7 @@ class WakeUp:
 
 def wake_up(args: argparse.Namespace, sandbox_url: str, backend: str) -> WakeUp:
     from listener import create_app
-    from opbridge.settings import load_settings
+    from core.settings import load_settings
 
     SandboxAdmin(sandbox_url).fresh_account(args.domains)
     with fresh_database(backend, args.postgres_url, DATABASE_NAME) as url, tempfile.TemporaryDirectory() as directory:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import outbox.handlers  # noqa: E402,F401 - registers the handlers the worker runs
-from opbridge.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from opclient import Contact  # noqa: E402
 from opclient.contacts import customer_body  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import outbox.handlers  # noqa: E402,F401 - registers the handlers the drain runs
-from opbridge.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from opclient import DomainNotFound, OpenproviderClient  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
 from outbox.services import Services  # noqa: E402

@@ -27,8 +27,8 @@ from listener.ids import RowIdConverter
 from listener.json_provider import IsoJSONProvider
 from listener.services import Services
 from listener.signing import Keyring
-from opbridge import times
-from opbridge.settings import load_settings
+from core import times
+from core.settings import load_settings
 from outbox.services import Services as OutboxServices
 from outbox.db import backend, ensure_schema, head_revision, make_engine
 from outbox.store import Outbox

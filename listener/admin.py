@@ -42,7 +42,7 @@ from listener.errors import Refusal, error_response
 from listener.hooks import WEBHOOK_ID
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from opbridge.settings import ConfigError
+from core.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD

@@ -14,7 +14,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from listener.ids import MAX_ID
 from listener.schemas import DomainName
-from opbridge.times import iso
+from core.times import iso
 from opclient.names import InvalidDomainName, split_domain
 from outbox.models import COMMAND_TYPE_PATTERN, DEAD, DONE, STATUSES
 
@@ -53,7 +53,7 @@ class StrictBoolean(fields.Boolean):
 
 class UtcDateTime(fields.DateTime):
     """An ISO 8601 time, UTC when it has no offset; loaded naive in UTC, as the columns hold it,
-    and dumped with its offset (opbridge.times).
+    and dumped with its offset (core.times).
 
     A time before 1970 or after 9999 in UTC cannot be stored and compares like the nearest
     end, so it is loaded as that end: nothing opbridge stores lies outside them.

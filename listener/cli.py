@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from opbridge.metrics import prepare_multiprocess_directory
-from opbridge.settings import ConfigError, load_settings, require
+from core.metrics import prepare_multiprocess_directory
+from core.settings import ConfigError, load_settings, require
 
 
 @click.command()

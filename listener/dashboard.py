@@ -28,7 +28,7 @@ from listener.domains import normalise_domain
 from listener.ids import MAX_ID
 from listener.relative_time import relative
 from listener.services import services
-from opbridge.times import json_default
+from core.times import json_default
 from opclient.names import to_unicode
 from outbox.circuits import open_circuits
 from outbox.catalogue.audit import stored_findings

@@ -17,7 +17,7 @@ import requests
 
 from listener.schemas import EVENT_DATA
 from listener.signing import sign
-from opbridge.settings import require
+from core.settings import require
 
 SOURCE = {"system_url": None, "whmcs_version": None}
 

@@ -6,9 +6,9 @@ import os
 import shutil
 from collections.abc import Mapping
 
-from opbridge import logs
-from opbridge.metrics import MULTIPROC_DIR, is_own_directory
-from opbridge.settings import load_settings
+from core import logs
+from core.metrics import MULTIPROC_DIR, is_own_directory
+from core.settings import load_settings
 
 # Read once: each reading checks the environment and warns of misspelled variables.
 opbridge_settings = load_settings()
@@ -48,7 +48,7 @@ control_socket_disable = True
 
 
 # Metrics: with PROMETHEUS_MULTIPROC_DIR set (`opbridge serve` sets it), every worker
-# writes its counts there and a scrape of any worker adds them all up (opbridge.metrics).
+# writes its counts there and a scrape of any worker adds them all up (core.metrics).
 
 
 def child_exit(server: object, worker: object) -> None:

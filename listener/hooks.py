@@ -24,7 +24,7 @@ from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
 from listener.signing import SignatureError
 from listener.storable import unstorable_text
-from opbridge import logs
+from core import logs
 from outbox.sealing import NoAtRestKey, holds_secret
 from outbox.store import NewEvent
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 
-from opbridge.times import iso
+from core.times import iso
 
 
 def _default(value: Any) -> Any:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from opbridge.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
+from core.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
 from outbox.catalogue.audit import BELOW_COST, PREMIUM_RENEWAL
 from outbox.models import MarginFinding, SyncRun
 from outbox.portfolio.gauges import PortfolioCollector

@@ -28,8 +28,8 @@ from listener.api_schemas import (
 )
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from opbridge.settings import ConfigError
-from opbridge.times import iso
+from core.settings import ConfigError
+from core.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.names import InvalidDomainName, split_domain
 from opclient.types import Domain

@@ -11,7 +11,7 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from opbridge import logs
+from core import logs
 
 HEADER = "X-Request-Id"
 # A proxy's or client's id is kept only when it is a plain short token, so a header

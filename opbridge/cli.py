@@ -21,11 +21,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from listener.domains import normalise_domain
 from listener.signing import SECRET_PREFIX
 from listener.ids import MAX_ID
-from opbridge import logs
+from core import logs
 from opbridge.database_name import database_name, sqlite_file
 from opbridge.doctor import one_line
-from opbridge.settings import ConfigError, load_settings, require
-from opbridge.tables import call_summary, cell, echo_json, echo_records
+from core.settings import ConfigError, load_settings, require
+from core.tables import call_summary, cell, echo_json, echo_records
 from outbox.db import SchemaNotCurrent, ensure_schema, make_engine, upgrade
 from outbox.models import DEAD, DONE, STATUSES
 from outbox.store import Outbox
@@ -160,7 +160,7 @@ def worker(runtime: Runtime, threads: int | None, grace: float, metrics_port: in
     if metrics_port:
         from prometheus_client import start_http_server
 
-        from opbridge.metrics import scrape_registry
+        from core.metrics import scrape_registry
 
         start_http_server(metrics_port, addr="127.0.0.1", registry=scrape_registry())
     runner.install_signal_handlers()

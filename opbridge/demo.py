@@ -27,9 +27,9 @@ import requests
 from listener import create_app as listener_app
 from listener.signing import sign
 from opbridge.serving import serve_wsgi
-from opbridge.settings import load_settings
-from opbridge.tables import render
-from opbridge.times import utc
+from core.settings import load_settings
+from core.tables import render
+from core.times import utc
 from opclient.dates import parse_datetime
 from opclient.sandbox import create_app as openprovider_app
 from outbox.services import Services

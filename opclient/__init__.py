@@ -16,7 +16,7 @@ from opclient.errors import (
     ZoneNotFound,
 )
 from opclient.names import DomainName, InvalidDomainName, split_domain
-from opclient.redact import CallRecord
+from opclient.calls import CallRecord
 from opclient.types import (
     AuthCode,
     CheckResult,

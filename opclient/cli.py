@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from opbridge.settings import ConfigError, load_settings, require
-from opbridge.tables import echo_records
+from core.settings import ConfigError, load_settings, require
+from core.tables import echo_records
 from opclient.client import OpenproviderClient
 from opclient.errors import OpenproviderError
 from opclient.names import InvalidDomainName

@@ -12,18 +12,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from opbridge.metrics import OPENPROVIDER_CALLS, openprovider_operation
 from opclient import envelope
 from opclient.auth import DEFAULT_MAX_AGE, TokenStore, shared_store
 from opclient.customers import Customers
 from opclient.dns import Dns
 from opclient.domains import Domains
 from opclient.errors import AuthenticationError, TokenRejected
-from opclient.redact import CallRecord
+from opclient.calls import API_PREFIX, CallRecord
 from opclient.tlds import Tlds
 from opclient.transport import HTTPError, Transport
 
-API_PREFIX = "/v1beta"
 LOGIN_PATH = "/auth/login"
 ANY_IP = "0.0.0.0"  # the token is valid from any address
 USER_AGENT = "opbridge-opclient/0.1"
@@ -43,11 +41,14 @@ class OpenproviderClient:
         token_max_age: float = DEFAULT_MAX_AGE,
         pool_size: int = DEFAULT_POOL_SIZE,
         on_call: Callable[[CallRecord], None] | None = None,
+        record_bodies: bool = True,
         token_store: TokenStore | None = None,
     ) -> None:
         """``base_url`` is the API host (``https://api.openprovider.eu``), with or without
         the ``/v1beta`` suffix. ``on_call`` receives a redacted record of every HTTP
-        exchange, logins included, for the attempts log."""
+        exchange, logins included, for the attempts log and the call counters; without
+        ``record_bodies`` the records leave out the bodies, whose redaction can cost more
+        than a large listing call itself."""
         self.base_url = _api_root(base_url)
         if not username or not password:
             raise ValueError("the Openprovider username and password are required")
@@ -55,6 +56,7 @@ class OpenproviderClient:
         self._password = password
         self._timeout = (connect_timeout, read_timeout)
         self._on_call = on_call
+        self._record_bodies = record_bodies
         self._tokens = token_store or shared_store(self.base_url, username, password, token_max_age)
         self._http = Transport(self.base_url, pool_size=pool_size, timeout=self._timeout,
                                headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -140,10 +142,11 @@ class OpenproviderClient:
     def _record(
         self, method: str, path: str, query: dict[str, Any], body: Any, started: float, **outcome: Any
     ) -> None:
-        duration = time.monotonic() - started
-        OPENPROVIDER_CALLS.labels(openprovider_operation(method, path)).observe(duration)
         if self._on_call is None:
             return
+        duration = time.monotonic() - started
+        if not self._record_bodies:
+            body, outcome["response"] = None, None
         self._on_call(
             CallRecord.build(method, f"{API_PREFIX}{path}", query, duration=duration, request=body, **outcome)
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opbridge.httputil import retry_after
+from core.httputil import retry_after
 from opclient.errors import (
     AuthenticationError,
     DomainNotFound,

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from opclient.redact import CallRecord
+from core.metrics import OPENPROVIDER_CALLS, WHMCS_CALLS
+from opclient.calls import CallRecord
 from outbox.redaction import redact
+from whmcsapi.calls import CallRecord as WhmcsCallRecord
 
 _current: ContextVar[list[Any] | None] = ContextVar("opbridge_calls", default=None)
 
@@ -26,8 +28,18 @@ def collecting(calls: list[Any]) -> Iterator[None]:
         _current.reset(token)
 
 
+def count(call: Any) -> None:
+    """A client's ``on_call`` hook that only counts the call, by operation, for ``/metrics``."""
+    if isinstance(call, CallRecord):
+        OPENPROVIDER_CALLS.labels(call.operation).observe(call.duration)
+    elif isinstance(call, WhmcsCallRecord):
+        WHMCS_CALLS.labels(call.action).observe((call.duration_ms or 0.0) / 1000)
+
+
 def record(call: Any) -> None:
-    """A client's ``on_call`` hook: keep the (already redacted) record, if anyone listens."""
+    """A client's ``on_call`` hook: count the call, and keep its (already redacted) record if
+    a command is running."""
+    count(call)
     calls = _current.get()
     if calls is not None:
         calls.append(_stored(call))

@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from opbridge.settings import ConfigError
+from core.settings import ConfigError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

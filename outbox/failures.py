@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from opbridge.settings import ConfigError
+from core.settings import ConfigError
 from opclient import errors as op
 from outbox.registry import HandlerFailure
 from outbox.store import Failure

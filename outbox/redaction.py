@@ -3,7 +3,7 @@
 One rule for every surface. The admin API, the dashboard and the command line read
 commands and events through the store's read functions, and those redact here, so no
 surface has to remember to. The names that count as secret are the Openprovider
-client's (``opclient.redact``): a call record and a payload mask the same fields, an
+client's (``core.masking``): a call record and a payload mask the same fields, an
 ``epp_code`` in a WHMCS event as much as an ``authCode`` in an Openprovider answer.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from opclient.redact import MASK, redact
+from core.masking import MASK, redact
 
 __all__ = ["MASK", "redact", "redact_command", "redact_event"]
 

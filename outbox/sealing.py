@@ -13,8 +13,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from opbridge.settings import PREFIX, ConfigError
-from opclient.redact import is_secret_key
+from core.settings import PREFIX, ConfigError
+from core.masking import is_secret_key
 
 SEALED = "sealed"  # a sealed value is stored as {"sealed": "<Fernet token>"}
 SETTING = f"{PREFIX}AT_REST_KEYS"

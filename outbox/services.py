@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from opclient.client import DEFAULT_POOL_SIZE, OpenproviderClient
 from outbox import calllog
 from outbox.sealing import Sealer
-from opbridge.settings import require
+from core.settings import require
 from whmcsapi.client import WhmcsClient
 
 # Below the registrar module's default timeout (5 s), which WHMCS's page waits for opbridge.

@@ -21,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from opbridge import logs
-from opbridge.metrics import ATTEMPTS, DISPATCH_LAG
+from core import logs
+from core.metrics import ATTEMPTS, DISPATCH_LAG
 from outbox import calllog, circuits, workers
 from outbox.circuit import Circuit
 from outbox.failures import classify

@@ -20,7 +20,7 @@ from sqlalchemy import select
 import outbox.handlers  # noqa: F401 - registers the handlers the worker runs
 from listener import create_app
 from opbridge.cli import cli
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from opclient.sandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
 from outbox.models import Attempt, Command, Event

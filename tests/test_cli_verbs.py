@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from opbridge.cli import cli
 from opclient.sandbox import create_app as create_sandbox
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from outbox.sync import records

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from opbridge import config_reference
-from opbridge.settings import FIELDS
+from core import config_reference
+from core.settings import FIELDS
 
 
 def test_the_committed_reference_matches_the_settings():
     assert config_reference.REFERENCE.read_text() == config_reference.render(), (
-        "docs/configuration.md is out of date: run python -m opbridge.config_reference")
+        "docs/configuration.md is out of date: run python -m core.config_reference")
 
 
 def test_every_setting_has_a_row_with_its_default():

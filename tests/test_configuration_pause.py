@@ -7,7 +7,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 import outbox.handlers  # noqa: F401 - registers the handlers the worker runs
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.sealing import SEALED
 from outbox.services import Services

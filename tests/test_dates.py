@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 
 from listener import create_app
-from opbridge import times
-from opbridge.settings import load_settings
+from core import times
+from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from tests.support import serve_wsgi

@@ -17,8 +17,8 @@ import pytest
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from opbridge import logs
-from opbridge.settings import load_settings
+from core import logs
+from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from tests.dispatch.harness import enqueue

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from opbridge.settings import ConfigError, load_settings, require
+from core.settings import ConfigError, load_settings, require
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 

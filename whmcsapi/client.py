@@ -17,8 +17,7 @@ from typing import Any
 
 import requests
 
-from opbridge.httputil import retry_after
-from opbridge.metrics import WHMCS_CALLS
+from core.httputil import retry_after
 from whmcsapi import parsing
 from whmcsapi.calls import CallRecord, redact
 from whmcsapi.errors import (
@@ -133,7 +132,6 @@ class WhmcsClient:
         return payload
 
     def _report(self, record: CallRecord) -> None:
-        WHMCS_CALLS.labels(record.action).observe(record.duration_ms / 1000)
         log.debug("WHMCS %s %s", record.action, record.outcome, extra={"whmcs_call": record.as_dict()})
         if self.on_call is not None:
             self.on_call(record)

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 
 import click
 
-from opbridge.settings import ConfigError, load_settings, require
-from opbridge.tables import echo_records
+from core.settings import ConfigError, load_settings, require
+from core.tables import echo_records
 from whmcsapi.client import WhmcsClient
 from whmcsapi.errors import WhmcsAuthenticationError, WhmcsError
 from whmcsapi.models import ClientDomain

@@ -5,8 +5,8 @@ from typing import Any
 
 import click
 
-from opbridge.settings import require
-from opbridge.tables import echo_json, echo_records
+from core.settings import require
+from core.tables import echo_json, echo_records
 from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import all_entries, entry_for
 from outbox.catalogue.premium_watch import check_premium_renewals

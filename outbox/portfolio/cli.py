@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from opbridge.settings import require
-from opbridge.tables import echo_json, echo_records
+from core.settings import require
+from core.tables import echo_json, echo_records
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import KINDS
 from outbox.portfolio.drift_run import DriftBusy, run_drift

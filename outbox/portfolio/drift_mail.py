@@ -5,7 +5,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from opbridge.tables import render as text_table
+from core.tables import render as text_table
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import KINDS
 from outbox.portfolio.drift_run import SEND_DRIFT_REPORT

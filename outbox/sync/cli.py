@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from opbridge.settings import require
-from opbridge.tables import echo_json, echo_records
+from core.settings import require
+from core.tables import echo_json, echo_records
 from outbox.models import PENDING, RUNNING
 from outbox.sync import records, report
 from outbox.sync.commands import REPORT_KEY

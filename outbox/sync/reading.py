@@ -16,6 +16,7 @@ from typing import Any
 
 from opclient import Domain, DomainNotFound, OpenproviderClient, OpenproviderError
 from opclient.domains import MAX_PAGE_SIZE
+from outbox import calllog
 from outbox.sync.decisions import OpenproviderSide
 from outbox.sync.parallel import map_bounded
 
@@ -32,9 +33,11 @@ class Readings:
 
 
 def reading_client(settings: Any, concurrency: int) -> OpenproviderClient:
-    """A client without a call log: the record of one listing page would copy and redact a
-    thousand domains, which costs more than the call. It shares the account's token."""
-    return OpenproviderClient.from_settings(settings, pool_size=max(concurrency, 1))
+    """A client whose calls are counted but kept in no call log: the record of one listing page
+    would copy and redact a thousand domains, which costs more than the call. It shares the
+    account's token."""
+    return OpenproviderClient.from_settings(settings, pool_size=max(concurrency, 1), on_call=calllog.count,
+                                            record_bodies=False)
 
 
 def use_listing(batch_size: int, account_size: int, concurrency: int) -> bool:

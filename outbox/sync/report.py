@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from opbridge.tables import render as text_table
+from core.tables import render as text_table
 from outbox.sync.decisions import AUTORENEW, DUE_DATE, ERROR, EXPIRY, ID_PROTECTION, STATUS
 from outbox.sync.verifications import VERIFICATION
 

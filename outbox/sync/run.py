@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from opbridge.metrics import SYNC_CHANGES, SYNC_DOMAINS_CHECKED, SYNC_RUNS
+from core.metrics import SYNC_CHANGES, SYNC_DOMAINS_CHECKED, SYNC_RUNS
 from outbox import calllog
 from outbox.leader import exclusive
 from outbox.store import Outbox, utcnow

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from opclient.sandbox import create_app as create_sandbox
 from tests.support import serve_wsgi
 from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
 from outbox.worker import Worker
 from outbox.store import Failure, NewCommand, NewEvent, Outbox

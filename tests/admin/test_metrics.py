@@ -103,7 +103,7 @@ def test_alert_rules_pass_promtool_and_fire_on_what_they_watch():
 def test_gunicorn_workers_add_up_to_one_count(tmp_path, database_url):  # noqa: ANN001
     """Each worker process counts its own events; any worker's scrape shows the sum of all."""
     metrics_dir = tmp_path / "metrics"
-    metrics_dir.mkdir()  # what `opbridge serve` prepares (opbridge.metrics.prepare_multiprocess_directory)
+    metrics_dir.mkdir()  # what `opbridge serve` prepares (core.metrics.prepare_multiprocess_directory)
     env = {"OPBRIDGE_DATABASE_URL": database_url, "OPBRIDGE_WEBHOOK_SECRETS": WEBHOOK_SECRET,
            "WEB_CONCURRENCY": "2", "WEB_THREADS": "4", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     args = ["-m", "gunicorn", "--config", "python:listener.gunicorn_conf", "--bind", "127.0.0.1:{port}", "wsgi:app"]

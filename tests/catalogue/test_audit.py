@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import insert
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from opclient import OpenproviderClient
 from outbox.catalogue import refresh_catalogue
 from outbox.catalogue.audit import NoExchangeRate, run_audit, stored_findings

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import insert
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.circuits import record_opening
 from outbox.models import Domain
 from outbox.store import Failure, NewCommand, Outbox, utcnow

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from listener.commands import commands_for
 from listener.schemas import EVENT_DATA
 from listener.signing import sign
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.models import Attempt, Command
 from outbox.services import Services
 from outbox.store import NewCommand, Outbox

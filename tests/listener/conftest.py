@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from listener import create_app
 from listener.signing import sign
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.models import Command, Event
 from tests.support import serve_wsgi
 

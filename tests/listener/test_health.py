@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import text
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from outbox.db import make_engine
 from tests.listener.conftest import NEW_SECRET, signed_headers
 from tests.listener.events import sample

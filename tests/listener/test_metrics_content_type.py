@@ -5,7 +5,7 @@ import requests
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from listener import create_app
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from tests.support import serve_wsgi
 
 

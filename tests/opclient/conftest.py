@@ -7,7 +7,7 @@ import pytest
 
 from opclient.auth import TokenStore
 from opclient.client import OpenproviderClient
-from opclient.redact import CallRecord
+from opclient.calls import CallRecord
 from tests.opclient.sandbox_harness import CREDENTIALS, SandboxAdmin, contact
 from tests.support import serve_wsgi
 

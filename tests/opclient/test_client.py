@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from opclient.auth import TokenStore
 from opclient.client import OpenproviderClient
 from opclient.errors import (
@@ -19,7 +19,8 @@ from opclient.errors import (
     ZoneNotFound,
 )
 from opclient.names import DomainName
-from opclient.redact import MASK, CallRecord
+from core.masking import MASK
+from opclient.calls import CallRecord
 from opclient.types import DnsRecord, Handles, Nameserver, Suggestion
 from tests.opclient.sandbox_harness import CREDENTIALS, NAME_SERVERS, SandboxAdmin, contact, order
 from tests.support import free_port

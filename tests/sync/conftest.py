@@ -13,7 +13,7 @@ import pytest
 import requests
 
 import outbox.handlers  # noqa: F401 - registers every handler the drained commands need
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from opclient.sandbox import Clock
 from opclient.sandbox import create_app as openprovider_app
 from outbox.db import make_engine

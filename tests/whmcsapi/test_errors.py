@@ -6,7 +6,7 @@ import logging
 import flask
 import pytest
 
-from opbridge.settings import load_settings
+from core.settings import load_settings
 from tests.support import free_port, serve_wsgi
 from whmcsapi import (
     CallRecord,

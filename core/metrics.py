@@ -44,12 +44,6 @@ SYNC_RUNS = Histogram("opbridge_sync_run_seconds", "Pull-sync runs, by how they 
 SYNC_DOMAINS_CHECKED = Counter("opbridge_sync_domains_checked_total", "Domains the pull-sync read from Openprovider")
 SYNC_CHANGES = Counter("opbridge_sync_changes_total", "Changes the pull-sync decided")
 
-_ID_SEGMENT = re.compile(r"/[^/]*\d[^/]*")
-
-
-def openprovider_operation(method: str, path: str) -> str:
-    """``GET /domains/{id}``: ids (any segment with a digit) folded, so the label stays bounded."""
-    return f"{method} {_ID_SEGMENT.sub('/{id}', path)}"
 
 
 def prepare_multiprocess_directory(environ: MutableMapping[str, str]) -> None:

@@ -1,6 +1,6 @@
-"""docs/configuration.md, generated from the settings table (opbridge.settings.FIELDS).
+"""docs/configuration.md, generated from the settings table (core.settings.FIELDS).
 
-``python -m opbridge.config_reference`` rewrites the file (tests/test_config_reference.py
+``python -m core.config_reference`` rewrites the file (tests/test_config_reference.py
 fails while it is out of date). Names, defaults and which settings are secret come
 from the table itself; what each setting means is written here, and a setting
 without a meaning stops the generator, so a new setting cannot go undocumented.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from opbridge.settings import FIELDS, PREFIX
+from core.settings import FIELDS, PREFIX
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
@@ -69,7 +69,7 @@ MEANINGS = {
 HEADER = """\
 # Configuration reference
 
-<!-- Generated from opbridge/settings.py by `python -m opbridge.config_reference`; do not edit by hand. -->
+<!-- Generated from core/settings.py by `python -m core.config_reference`; do not edit by hand. -->
 
 Every setting is an environment variable `OPBRIDGE_<NAME>`, or a key `<name>` (lower
 case, without the prefix) in a TOML file named by `OPBRIDGE_CONFIG` or `--config`. The
@@ -95,7 +95,7 @@ def _default(value: Any) -> str:
 def render() -> str:
     if set(FIELDS) != set(MEANINGS):
         names = ", ".join(f"{PREFIX}{name.upper()}" for name in sorted(set(FIELDS) ^ set(MEANINGS)))
-        raise SystemExit(f"opbridge.config_reference: MEANINGS and the settings differ in {names}.")
+        raise SystemExit(f"core.config_reference: MEANINGS and the settings differ in {names}.")
     rows = [
         f"| `{PREFIX}{name.upper()}` | `{name}` | {_default(field.default)} | {'secret' if field.secret else ''} "
         f"| {MEANINGS[name]} |"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from opclient.redact import MASK, CallRecord, redact
+from core.masking import MASK, redact
+from opclient.calls import CallRecord
 
 
 def test_secrets_are_masked_at_any_depth() -> None:

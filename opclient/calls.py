@@ -1,47 +1,16 @@
-"""What the attempts log may keep of an Openprovider call: secrets masked, at any depth."""
+"""What the attempts log may keep of an Openprovider call: its record, secrets masked."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-MASK = "***"
+from core.masking import redact
 
-# Compared after lower-casing and dropping "_" and "-", so auth_code, authCode and
-# Auth-Code are one name. auth_code_type is not here: its value ("external") is harmless.
-SECRET_KEYS = frozenset(
-    {
-        "password",
-        "pw",
-        "token",
-        "authorization",
-        "authcode",
-        "internalauthcode",
-        "epp",
-        "eppcode",
-        "transfersecret",
-    }
-)
-
-
-def is_secret_key(key: object) -> bool:
-    return isinstance(key, str) and key.lower().replace("_", "").replace("-", "") in SECRET_KEYS
-
-
-def redact(value: Any) -> Any:
-    """A copy of a JSON-like value with every secret-named field's value masked."""
-    if isinstance(value, Mapping):
-        return {key: _masked(key, item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact(item) for item in value]
-    return value
-
-
-def _masked(key: object, item: Any) -> Any:
-    if is_secret_key(key) and item not in (None, ""):  # an empty code is worth seeing as empty
-        return MASK
-    return redact(item)
+API_PREFIX = "/v1beta"  # every record's path starts with it
+_ID_SEGMENT = re.compile(r"/[^/]*\d[^/]*")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +34,13 @@ class CallRecord:
         fields["request"] = redact(fields.get("request"))
         fields["response"] = redact(fields.get("response"))
         return cls(method=method, path=_with_query(path, redact(params)), **fields)
+
+    @property
+    def operation(self) -> str:
+        """``GET /domains/{id}``: without the prefix and query, ids (any segment with a digit)
+        folded, so what counts calls by it stays bounded."""
+        path = self.path.split("?", 1)[0].removeprefix(API_PREFIX)
+        return f"{self.method} {_ID_SEGMENT.sub('/{id}', path)}"
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: ``build`` already made the bodies this record's own redacted copies,

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from opbridge import times
-from opbridge.settings import FIELDS
-from opclient.redact import MASK
+from core import times
+from core.masking import MASK
+from core.settings import FIELDS
 
 # Attributes every LogRecord has; anything else came in through ``extra=`` and is shown.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from opbridge.times import json_default, utc
+from core.times import json_default, utc
 
 
 def cell(value: Any) -> str:
