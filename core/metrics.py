@@ -11,7 +11,6 @@ them up, whichever worker answers it (prometheus_client's multiprocess mode).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path

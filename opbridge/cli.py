@@ -440,16 +440,16 @@ def sandbox() -> None:
 
 
 def _register_parts() -> None:
-    # Each part owns its verbs; the command line only gathers them.
-    from listener.cli import serve
-    from listener.events_cli import events
-    from opclient.cli import authcode, check, dns_templates
-    from opclient.sandbox.cli import sandbox_openprovider
-    from outbox.catalogue.cli import tlds
-    from outbox.portfolio.cli import portfolio
-    from outbox.sync.cli import sync
-    from whmcsapi.registrar_move import move_registrar
-    from whmcsapi.sandbox.cli import sandbox_whmcs
+    # Each part's verbs live in opbridge.commands; the root group only gathers them.
+    from opbridge.commands.events import events
+    from opbridge.commands.openprovider import authcode, check, dns_templates
+    from opbridge.commands.portfolio import portfolio
+    from opbridge.commands.registrar_move import move_registrar
+    from opbridge.commands.sandbox_openprovider import sandbox_openprovider
+    from opbridge.commands.sandbox_whmcs import sandbox_whmcs
+    from opbridge.commands.serve import serve
+    from opbridge.commands.sync import sync
+    from opbridge.commands.tlds import tlds
 
     for command in (serve, events, check, authcode, dns_templates, sync, tlds, portfolio, move_registrar):
         cli.add_command(command)

@@ -25,7 +25,6 @@ from opclient.sandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
 from outbox.models import Attempt, Command, Event
 from outbox.sealing import SEALED, Sealer
-from outbox.store import NewCommand, Outbox
 from outbox.services import Services
 from outbox.worker import Worker
 from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, signed_headers

@@ -99,7 +99,7 @@ def test_text_format_keeps_the_ids_on_each_line(tmp_path, listener_env):
         with pytest.raises(ValueError):
             json.loads(line)
     refused_id = responses["refused"].headers["X-Request-Id"]
-    assert f'"POST /hooks/whmcs HTTP/1.1" 401 ' in text and f"request_id={refused_id}" in text
+    assert '"POST /hooks/whmcs HTTP/1.1" 401 ' in text and f"request_id={refused_id}" in text
     [refusal] = [line for line in text.splitlines() if "opbridge.listener" in line and "bad_signature" in line]
     assert f"request_id={refused_id} event_id=evt_forged" in refusal
     assert "INFO gunicorn.error: Booting worker" in text

@@ -1,4 +1,4 @@
-"""``opbridge move-registrar``: hand WHMCS's domains from one registrar module to another.
+"""Hand WHMCS's domains from one registrar module to another.
 
 Moving from the official ``openprovider`` module to ``opbridge`` changes only which module
 WHMCS calls for each domain; the domains stay in the same Openprovider account, so nothing
@@ -12,10 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 
-import click
-
-from core.settings import ConfigError, load_settings, require
-from core.tables import echo_records
 from whmcsapi.client import WhmcsClient
 from whmcsapi.errors import WhmcsAuthenticationError, WhmcsError
 from whmcsapi.models import ClientDomain
@@ -58,30 +54,3 @@ def move_domains(client: WhmcsClient, source: str, target: str, *, tlds: frozens
             continue
         moves.append(Move(domain, target, "moved"))
     return moves
-
-
-@click.command("move-registrar")
-@click.option("--from", "source", default="openprovider", show_default=True, help="The registrar module the domains leave.")
-@click.option("--to", "target", default="opbridge", show_default=True, help="The registrar module WHMCS calls from now on.")
-@click.option("--tld", "tlds", multiple=True, help="Only domains of this TLD (nl, co.uk); repeat for several.")
-@click.option("--dry-run", is_flag=True, help="List what would move and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def move_registrar(source: str, target: str, tlds: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
-    """Move WHMCS's domains from one registrar module to another through the WHMCS API."""
-    if source.strip().lower() == target.strip().lower():
-        raise click.UsageError("--from and --to name the same registrar module.")
-    wanted = frozenset(tld.lower().lstrip(".") for tld in tlds)
-    try:
-        settings = load_settings()
-        require(settings, "whmcs_url", "whmcs_identifier", "whmcs_secret")
-        with WhmcsClient.from_settings(settings) as client:
-            moves = move_domains(client, source, target, tlds=wanted, dry_run=dry_run)
-    except (ConfigError, WhmcsError) as error:
-        raise click.ClickException(str(error)) from None
-    echo_records([move.record() for move in moves], COLUMNS, as_json)
-    if not as_json:
-        verb = "would move" if dry_run else "moved"
-        done = sum(move.outcome in ("moved", "would move") for move in moves)
-        click.echo(f"{done} domain(s) {verb} from {source} to {target}.")
-    if any(move.outcome.startswith("failed") for move in moves):
-        raise click.ClickException("Some domains were not moved; see the table. Run the command again to retry them.")

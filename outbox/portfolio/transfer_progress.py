@@ -1,12 +1,9 @@
-"""Following a bulk transfer: a progress bar while the workers send it, and fresh
-statuses read back from the account for the transfers still under way."""
+"""Following a bulk transfer: how many are still being sent, and fresh statuses read back
+from the account for the transfers still under way."""
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
-import click
 from sqlalchemy import Engine, bindparam, update
 
 from outbox.models import Domain
@@ -16,22 +13,13 @@ from outbox.sync.reading import list_account, openprovider_side
 
 UNDER_WAY = ("queued", "sending", "retrying")
 AWAITING_REGISTRY = ("requested",)
-POLL_SECONDS = 1.0
 mirror = Domain.__table__
 
 
-def follow(engine: Engine, batch_id: int, total: int) -> dict[str, int]:
-    """Show the batch's progress on stderr until no transfer is waiting to be sent."""
-    with click.progressbar(length=total, label=f"Batch {batch_id}", file=sys.stderr) as bar:
-        shown = 0
-        while True:
-            counts = batch_counts(engine, batch_id)
-            sent = total - sum(counts.get(state, 0) for state in UNDER_WAY)
-            bar.update(sent - shown)
-            shown = sent
-            if sent >= total:
-                return counts
-            time.sleep(POLL_SECONDS)
+def sent_so_far(engine: Engine, batch_id: int, total: int) -> tuple[int, dict[str, int]]:
+    """How many of the batch's ``total`` transfers have left the queue, and the batch's counts."""
+    counts = batch_counts(engine, batch_id)
+    return total - sum(counts.get(state, 0) for state in UNDER_WAY), counts
 
 
 def refresh(engine: Engine, client: Any, batch_id: int) -> int:

@@ -60,7 +60,7 @@ def test_gunicorn_serves_wsgi_app(tmp_path, env):
 
 
 def test_serve_command_runs_gunicorn_with_its_config(tmp_path, env):
-    args = ["-c", "from listener.cli import serve; serve()", "--bind", "127.0.0.1:{port}"]
+    args = ["-c", "from opbridge.commands.serve import serve; serve()", "--bind", "127.0.0.1:{port}"]
     log = tmp_path / "serve.log"
     with gunicorn(args, {**env, "WEB_CONCURRENCY": "2"}, log) as base_url:
         _post_every_sample(base_url)

@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from opclient.cli import check, dns_templates
+from opbridge.commands.openprovider import check, dns_templates
 from tests.opclient.sandbox_harness import CREDENTIALS, SandboxAdmin
 
 

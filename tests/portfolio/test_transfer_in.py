@@ -105,7 +105,7 @@ def test_bulk_transfer_in_survives_sigkill_and_limits_and_transfers_each_domain_
     dry = runner.invoke(cli, ["portfolio", "transfer-in", str(path)])
     assert dry.exit_code == 0, dry.output
     assert f"Dry run: {COUNT} domain(s) would be transferred" in dry.output
-    assert f"keeps ns1.losing6.example ns2.losing6.example" in dry.output
+    assert "keeps ns1.losing6.example ns2.losing6.example" in dry.output
     assert op.counters()["succeeded"].get("transfer_domain", 0) == 0
 
     applied = runner.invoke(cli, ["portfolio", "transfer-in", str(path), "--apply"])

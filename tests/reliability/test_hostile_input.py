@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from outbox.models import Command, Event
 from tests.dispatch.harness import SECRET, drain
-from tests.listener.conftest import UNKNOWN_SECRET, new_webhook_id, signed_headers
+from tests.listener.conftest import UNKNOWN_SECRET, signed_headers
 from tests.listener.events import sample
 from tests.listener.test_fuzz import JSON_VALUES, mutated_events
 from tests.reliability.figures import record

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from whmcsapi.sandbox import cli
+from opbridge.commands import sandbox_whmcs as cli
 
 
 def test_options_reach_the_served_app(monkeypatch):

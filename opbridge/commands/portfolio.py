@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,10 +19,10 @@ from outbox.portfolio.importing import BadMapping, MatchFailed, candidates, matc
 from outbox.portfolio.sides import read_portfolio
 from outbox.portfolio.transfer_batch import CheckFailed, batch_counts, check_rows, item_rows, latest_batch, queue_rows
 from outbox.portfolio.transfer_file import BadFile, read_rows
-from outbox.portfolio.transfer_progress import follow
 from outbox.portfolio.transfer_progress import refresh as refresh_statuses
+from outbox.portfolio.transfer_progress import sent_so_far
 from outbox.store import utcnow
-from outbox.sync.cli import PhaseProgress
+from opbridge.commands.sync import PhaseProgress
 from outbox.sync.reading import reading_client
 
 READS_BOTH = ("whmcs_url", "whmcs_identifier", "whmcs_secret", "op_url", "op_username", "op_password")
@@ -45,6 +46,22 @@ def terminal_progress(phase: str) -> Iterator[Callable[[int, int], None] | None]
         yield lambda done, total: bar(phase, done, total)
     finally:
         bar.close()
+
+
+POLL_SECONDS = 1.0
+
+
+def follow(engine: Any, batch_id: int, total: int) -> dict[str, int]:
+    """Show the batch's progress on stderr until no transfer is waiting to be sent."""
+    with click.progressbar(length=total, label=f"Batch {batch_id}", file=sys.stderr) as bar:
+        shown = 0
+        while True:
+            sent, counts = sent_so_far(engine, batch_id, total)
+            bar.update(sent - shown)
+            shown = sent
+            if sent >= total:
+                return counts
+            time.sleep(POLL_SECONDS)
 
 
 @click.group()
