@@ -92,10 +92,10 @@ class QuietHandler(WSGIRequestHandler):
 
 def serve_sandbox(port: int, latency_ms: int, threads: int) -> None:
     """Child process: the sandbox on 127.0.0.1:port until SIGTERM, as `opbridge sandbox openprovider` serves it."""
-    from opclient.sandbox import create_app
-    from opclient.sandbox.api import STATE_KEY
-    from opclient.sandbox.faults import FaultSettings
-    from opclient.sandbox.server import serve
+    from opsandbox import create_app
+    from opsandbox.api import STATE_KEY
+    from opsandbox.faults import FaultSettings
+    from opsandbox.server import serve
 
     app = create_app()
     app.config["OPSANDBOX_CHECK_RESPONSES"] = False  # a test-time self-check, not API behaviour

@@ -45,7 +45,7 @@ from listener.schemas import EVENT_DATA  # noqa: E402
 from opbridge.serving import serve_wsgi  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from opclient import DnsRecord, OpenproviderClient  # noqa: E402
-from opclient.sandbox import create_app as sandbox_app  # noqa: E402
+from opsandbox import create_app as sandbox_app  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
 from outbox.services import Services  # noqa: E402
 from outbox.store import Outbox  # noqa: E402

@@ -57,9 +57,9 @@ from outbox.store import utcnow  # noqa: E402
 from tests.dispatch.harness import AT_REST_KEY, make_worker, test_settings  # noqa: E402
 from tests.listener.events import CONTACT  # noqa: E402
 from tests.listener.processes import gunicorn  # noqa: E402
-from tests.opclient.sandbox_harness import SandboxAdmin  # noqa: E402
+from tests.opsandbox.harness import SandboxAdmin  # noqa: E402
 from tests.support import serve_wsgi  # noqa: E402
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed  # noqa: E402
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed  # noqa: E402
 
 HEADING = "## Registrar module: the wait for the outcome"
 SECRET = "whsec_" + base64.b64encode(b"outcome-wait-benchmark-key-32byt").decode()
@@ -175,7 +175,7 @@ def _op_calls(rig: Rig, path: str) -> int:
 
 @contextlib.contextmanager
 def rig_for(backend: str, server_url: str) -> Iterator[Rig]:
-    from opclient.sandbox import create_app as openprovider_app
+    from opsandbox import create_app as openprovider_app
 
     whmcs = SandboxState()
     seed(whmcs, {"clients": [{"firstname": "Bench", "lastname": "Client", "email": "bench@example.com"}]})

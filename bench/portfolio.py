@@ -46,7 +46,7 @@ from outbox.store import Outbox  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 from report import machine, machine_and_command, peak_rss_kib, write_section  # noqa: E402
 from sync import admin, sandbox  # noqa: E402
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
 
 TRANSFER_HEADING = "## Bulk transfer in"
 DRIFT_HEADING = "## Portfolio drift"

@@ -52,7 +52,7 @@ from outbox.sync.importer import PAGE_SIZE as IMPORT_PAGE_SIZE  # noqa: E402
 from outbox.sync.reading import openprovider_side  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 from whmcsapi import WhmcsClient  # noqa: E402
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET  # noqa: E402
 from report import machine, peak_rss_kib, write_section  # noqa: E402
 
 HEADING = "## Pull-sync"

@@ -31,15 +31,15 @@ from core.settings import load_settings
 from core.tables import render
 from core.times import utc
 from opclient.dates import parse_datetime
-from opclient.sandbox import create_app as openprovider_app
+from opsandbox import create_app as openprovider_app
 from outbox.services import Services
 from outbox.store import Outbox
 from outbox.sync import run_sync
 from outbox.sync.records import load_changes, load_run
 from outbox.sync.report import render_text
 from outbox.worker import Worker
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
-from whmcsapi.sandbox import create_app as whmcs_app
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import create_app as whmcs_app
 
 SECRET = "whsec_" + base64.b64encode(b"opbridge-demo-secret-not-for-use").decode()
 CONTACT = {

@@ -1,6 +1,6 @@
 """Openprovider REST API client: ``OpenproviderClient`` and what it returns and raises.
 
-``opclient.sandbox`` holds a simulator of the same API for tests and demos.
+``opsandbox`` holds a simulator of the same API for tests and demos.
 """
 
 from opclient.client import OpenproviderClient

@@ -21,7 +21,7 @@ import outbox.handlers  # noqa: F401 - registers the handlers the worker runs
 from listener import create_app
 from opbridge.cli import cli
 from core.settings import load_settings
-from opclient.sandbox import create_app as create_sandbox
+from opsandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
 from outbox.models import Attempt, Command, Event
 from outbox.sealing import SEALED, Sealer
@@ -29,7 +29,7 @@ from outbox.services import Services
 from outbox.worker import Worker
 from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, signed_headers
 from tests.listener.events import envelope, item, CONTACT
-from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.opsandbox.harness import SandboxAdmin
 from tests.support import serve_wsgi
 
 TOKEN = "admin-token-for-the-code-scan"

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from opbridge.cli import cli
-from opclient.sandbox import create_app as create_sandbox
+from opsandbox import create_app as create_sandbox
 from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from outbox.sync import records
-from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.opsandbox.harness import SandboxAdmin
 from tests.support import serve_wsgi
 
 

@@ -127,7 +127,7 @@ def _wait_for_line(log: Path, process: subprocess.Popen, wanted: str, seconds: f
 
 
 def test_a_worker_line_about_a_command_carries_its_id_and_domain(tmp_path):
-    from opclient.sandbox import create_app
+    from opsandbox import create_app
 
     url = f"sqlite:///{tmp_path / 'worker.db'}"
     engine = make_engine(url)

@@ -1,4 +1,4 @@
-"""WHMCS external API client (``whmcsapi.client``) and its simulator (``whmcsapi.sandbox``)."""
+"""WHMCS external API client (``whmcsapi.client``) and its simulator (``whmcssandbox``)."""
 from whmcsapi.calls import CallRecord
 from whmcsapi.client import WhmcsClient
 from whmcsapi.errors import (

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from opclient.sandbox.app import create_app
-from opclient.sandbox.faults import FaultSettings
-from opclient.sandbox.server import DEFAULT_THREADS, serve
-from opclient.sandbox.state import DEFAULT_PASSWORD, DEFAULT_USERNAME, SandboxState
+from opsandbox.app import create_app
+from opsandbox.faults import FaultSettings
+from opsandbox.server import DEFAULT_THREADS, serve
+from opsandbox.state import DEFAULT_PASSWORD, DEFAULT_USERNAME, SandboxState
 
 # The port of Openprovider's own REST sandbox (api.sandbox.openprovider.nl:8480).
 DEFAULT_PORT = 8480

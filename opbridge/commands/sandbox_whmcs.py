@@ -4,10 +4,10 @@ from __future__ import annotations
 import click
 from werkzeug.serving import run_simple
 
-from whmcsapi.sandbox.app import create_app
-from whmcsapi.sandbox.faults import Faults
-from whmcsapi.sandbox.seeding import demo_spec, seed
-from whmcsapi.sandbox.state import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState
+from whmcssandbox.app import create_app
+from whmcssandbox.faults import Faults
+from whmcssandbox.seeding import demo_spec, seed
+from whmcssandbox.state import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState
 
 
 @click.command("whmcs")

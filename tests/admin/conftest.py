@@ -8,10 +8,10 @@ import requests
 
 from listener import create_app
 from core.settings import load_settings
-from opclient.sandbox import create_app as create_sandbox
+from opsandbox import create_app as create_sandbox
 from tests.support import serve_wsgi
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
-from whmcsapi.sandbox import create_app as create_whmcs
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import create_app as create_whmcs
 
 TOKEN = "admin-token-0123456789"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"admin-tests-webhook-secret-32by!").decode()

@@ -18,7 +18,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
-from opclient.sandbox import create_app as create_sandbox
+from opsandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
 from outbox.store import NewCommand, Outbox
 from outbox.worker import Worker

@@ -24,8 +24,8 @@ from outbox.sync import report
 from tests.dashboard.test_pages import TOKEN, Dashboard
 from tests.support import serve_wsgi
 from whmcsapi.client import WhmcsClient
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
-from whmcsapi.sandbox import create_app as create_whmcs
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import create_app as create_whmcs
 
 WHMCS_PRICES = {
     # USD; Openprovider's EUR costs at 1 EUR = 1.25 USD: .com 9.50 -> 11.88, .es 8.00 -> 10.00

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from opclient.sandbox import create_app as create_sandbox
+from opsandbox import create_app as create_sandbox
 from outbox.db import make_engine
 from tests.dispatch.harness import CONTACT, SECRET, make_worker, order, signed_post, test_settings
 from tests.listener.processes import gunicorn
-from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.opsandbox.harness import SandboxAdmin
 from tests.support import serve_wsgi
 
 CHROMIUM = "/usr/bin/chromium"

@@ -14,8 +14,8 @@ from tests.support import serve_wsgi
 
 @pytest.fixture(scope="module")
 def sandbox_server() -> Iterator[Sandbox]:
-    from opclient.sandbox import create_app
-    from opclient.sandbox.api import STATE_KEY
+    from opsandbox import create_app
+    from opsandbox.api import STATE_KEY
 
     app = create_app()
     with serve_wsgi(app) as url:

@@ -24,7 +24,7 @@ from outbox.services import Services
 from outbox.store import NewCommand, Outbox
 from outbox.worker import Worker
 from tests.listener.events import CONTACT
-from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.opsandbox.harness import SandboxAdmin
 
 SECRET = "whsec_" + base64.b64encode(b"dispatch-tests-dispatch-tests-32").decode()
 AT_REST_KEY = base64.urlsafe_b64encode(b"dispatch-tests-at-rest-key-32byt").decode()  # seals auth codes

@@ -8,13 +8,13 @@ import pytest
 from opclient.auth import TokenStore
 from opclient.client import OpenproviderClient
 from opclient.calls import CallRecord
-from tests.opclient.sandbox_harness import CREDENTIALS, SandboxAdmin, contact
+from tests.opsandbox.harness import CREDENTIALS, SandboxAdmin, contact
 from tests.support import serve_wsgi
 
 
 @pytest.fixture(scope="module")
 def sandbox_server() -> Iterator[SandboxAdmin]:
-    from opclient.sandbox import create_app  # here, so the pure tests never depend on it
+    from opsandbox import create_app  # here, so the pure tests never depend on it
 
     with serve_wsgi(create_app()) as url:
         admin = SandboxAdmin(url)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from opbridge.commands.openprovider import check, dns_templates
-from tests.opclient.sandbox_harness import CREDENTIALS, SandboxAdmin
+from tests.opsandbox.harness import CREDENTIALS, SandboxAdmin
 
 
 @pytest.fixture

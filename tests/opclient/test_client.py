@@ -22,7 +22,7 @@ from opclient.names import DomainName
 from core.masking import MASK
 from opclient.calls import CallRecord
 from opclient.types import DnsRecord, Handles, Nameserver, Suggestion
-from tests.opclient.sandbox_harness import CREDENTIALS, NAME_SERVERS, SandboxAdmin, contact, order
+from tests.opsandbox.harness import CREDENTIALS, NAME_SERVERS, SandboxAdmin, contact, order
 from tests.support import free_port
 
 

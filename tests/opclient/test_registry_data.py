@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from opclient import registry_data
-from opclient.sandbox.spec import SPEC_PATH
+from opsandbox.spec import SPEC_PATH
 
 
 def _string_properties(definition: str) -> set[str]:

@@ -8,8 +8,8 @@ import pytest
 import requests
 from flask import Flask
 
-from opclient.sandbox import Clock, create_app
-from opclient.sandbox.faults import FaultSettings
+from opsandbox import Clock, create_app
+from opsandbox.faults import FaultSettings
 from tests.support import serve_wsgi
 
 START = datetime(2025, 1, 10, 11, 0, tzinfo=UTC)  # 12:00 in Amsterdam

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from opclient.sandbox import Clock, create_app
+from opsandbox import Clock, create_app
 from tests.support import serve_wsgi
 
 from .conftest import Sandbox

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from opclient.sandbox.spec import Violation, load_spec
+from opsandbox.spec import Violation, load_spec
 
 from .conftest import NAME_SERVERS, Sandbox
 

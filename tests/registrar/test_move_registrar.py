@@ -15,8 +15,8 @@ from opbridge.cli import cli
 
 from tests.support import serve_wsgi
 from whmcsapi.client import WhmcsClient
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
-from whmcsapi.sandbox import create_app as create_whmcs
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import create_app as create_whmcs
 
 
 @pytest.fixture

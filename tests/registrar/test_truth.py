@@ -25,7 +25,7 @@ import requests
 from tests.dispatch.harness import Sandbox, make_worker, test_settings
 from tests.registrar.conftest import PHP, SECRET, TOKEN, Opbridge
 from tests.support import serve_wsgi
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed
 
 pytestmark = pytest.mark.skipif(PHP is None, reason="php-cli is not installed (apt-get install php-cli php-curl php-sqlite3)")
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * localAPI() answered by a WHMCS sandbox (whmcsapi/sandbox) over its HTTP API, so that what
+ * localAPI() answered by a WHMCS sandbox (whmcssandbox) over its HTTP API, so that what
  * the module and the hooks write and what opbridge's worker writes end up in one WHMCS,
  * where a test reads it back. Used when OPBRIDGE_HARNESS_WHMCS_API names the sandbox's
  * /includes/api.php; the credentials come from OPBRIDGE_HARNESS_WHMCS_IDENTIFIER/_SECRET.

@@ -21,7 +21,7 @@ from tests.dispatch.conftest import sandbox, sandbox_server  # noqa: F401
 from tests.dispatch.harness import make_worker, test_settings
 from tests.listener.conftest import client, settings  # noqa: F401
 from tests.support import serve_wsgi
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 
 @dataclasses.dataclass

@@ -13,17 +13,17 @@ import logging
 import requests
 
 from listener import create_app
-from opclient.sandbox import create_app as create_sandbox
-from opclient.sandbox.state import SandboxState
+from opsandbox import create_app as create_sandbox
+from opsandbox.state import SandboxState
 from outbox.db import make_engine
 from tests.admin.conftest import whmcs_url  # noqa: F401
 from tests.dispatch.harness import SECRET, drain, make_worker, order, signed_post, test_settings
-from tests.opclient.sandbox_harness import SandboxAdmin
+from tests.opsandbox.harness import SandboxAdmin
 from tests.reliability.figures import record
 from tests.support import serve_wsgi
 from tests.test_auth_codes import _readable_urls
 from tests.test_cli_commands import opbridge
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 TOKEN = "admin-token-Kq83-scan"
 OP_PASSWORD = "Op-Password-Zx71"

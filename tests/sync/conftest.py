@@ -14,8 +14,8 @@ import requests
 
 import outbox.handlers  # noqa: F401 - registers every handler the drained commands need
 from core.settings import load_settings
-from opclient.sandbox import Clock
-from opclient.sandbox import create_app as openprovider_app
+from opsandbox import Clock
+from opsandbox import create_app as openprovider_app
 from outbox.db import make_engine
 from outbox.services import Services
 from outbox.store import Outbox
@@ -24,8 +24,8 @@ from outbox.sync.records import load_changes, load_run
 from outbox.worker import Worker
 from tests.conftest import FakeClock
 from tests.support import serve_wsgi
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
-from whmcsapi.sandbox import create_app as whmcs_app
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import create_app as whmcs_app
 
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TODAY = START.date()

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from opbridge.cli import cli
 from tests.sync.conftest import day
 from tests.sync.test_rules import op_domain, whmcs_domain
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 
 def environment(database_url: str, whmcs_url: str, op_url: str) -> dict[str, str]:

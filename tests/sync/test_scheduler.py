@@ -18,7 +18,7 @@ from outbox.db import make_engine
 from outbox.models import SyncRun
 from tests.sync.conftest import day
 from tests.sync.test_rules import op_domain, whmcs_domain
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = 2

@@ -8,7 +8,7 @@ import requests
 
 from tests.support import serve_wsgi
 from whmcsapi import WhmcsClient
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app
 
 
 class SandboxAdmin:

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from whmcsapi import ClientDomain, WhmcsPermanentError, WhmcsValidationError
-from whmcsapi.sandbox import seed
+from whmcssandbox import seed
 
 
 def test_domain_fields_arrive_typed_although_whmcs_sends_strings(client, admin, state):

@@ -16,7 +16,7 @@ from whmcsapi import (
     WhmcsPermanentError,
     WhmcsTransientError,
 )
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET
 
 
 def canned(status: int, body: str, headers: dict | None = None) -> flask.Flask:

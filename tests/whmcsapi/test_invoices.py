@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from whmcsapi import InvoiceItem, WhmcsPermanentError, WhmcsValidationError
-from whmcsapi.sandbox import seed
+from whmcssandbox import seed
 
 SPEC = {
     "clients": [{"firstname": "A", "lastname": "A", "email": "a@x.nl"},

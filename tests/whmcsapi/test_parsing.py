@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from whmcsapi import parsing
 from whmcsapi.client import _encode
-from whmcsapi.sandbox import form, render
+from whmcssandbox import form, render
 
 dates = st.dates(min_value=datetime.date(1, 1, 1), max_value=datetime.date(9999, 12, 31))
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from whmcsapi import WhmcsClient, WhmcsTransientError
-from whmcsapi.sandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed
+from whmcssandbox import DEFAULT_IDENTIFIER, DEFAULT_SECRET, SandboxState, create_app, seed
 
 CREDENTIALS = {"identifier": DEFAULT_IDENTIFIER, "secret": DEFAULT_SECRET}
 

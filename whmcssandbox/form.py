@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from whmcsapi.sandbox.errors import ApiError, InvalidValue
+from whmcssandbox.errors import ApiError, InvalidValue
 
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 AMOUNT_FORMAT = re.compile(r"\d{1,10}(\.\d{1,2})?")

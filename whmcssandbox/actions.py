@@ -10,11 +10,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
-from whmcsapi.sandbox import form as fields
-from whmcsapi.sandbox import pricing, render
-from whmcsapi.sandbox.errors import ApiError
-from whmcsapi.sandbox.records import Domain, Invoice
-from whmcsapi.sandbox.state import SandboxState
+from whmcssandbox import form as fields
+from whmcssandbox import pricing, render
+from whmcssandbox.errors import ApiError
+from whmcssandbox.records import Domain, Invoice
+from whmcssandbox.state import SandboxState
 
 Form = Mapping[str, str]
 Handler = Callable[[SandboxState, Form], dict]

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 from flask import current_app
 
-from whmcsapi.sandbox.faults import Faults
-from whmcsapi.sandbox.pricing import DEFAULT_CURRENCY
-from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
+from whmcssandbox.faults import Faults
+from whmcssandbox.pricing import DEFAULT_CURRENCY
+from whmcssandbox.records import Client, Domain, Invoice, InvoiceItem
 
 DEFAULT_IDENTIFIER = "opbridge-sandbox"
 DEFAULT_SECRET = "sandbox-secret"
@@ -43,8 +43,8 @@ class SandboxState:
         self.domains: dict[int, Domain] = {}
         self.invoices: dict[int, Invoice] = {}
         self.currencies: list[dict] = [dict(DEFAULT_CURRENCY)]
-        self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcsapi.sandbox.pricing
-        self.orders: list[dict] = []  # AddOrder's orders (whmcsapi.sandbox.ordering)
+        self.tld_pricing: dict[str, dict[str, dict[str, str]]] = {}  # whmcssandbox.pricing
+        self.orders: list[dict] = []  # AddOrder's orders (whmcssandbox.ordering)
         self.emails: list[dict] = []  # to the admins (SendAdminEmail)
         self.client_emails: list[dict] = []  # to clients (SendEmail)
         self.activity: list[dict] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
+from whmcssandbox.records import Client, Domain, Invoice, InvoiceItem
 
 ZERO_DATE = "0000-00-00"
 ZERO_DATETIME = "0000-00-00 00:00:00"

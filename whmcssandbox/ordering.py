@@ -3,7 +3,7 @@
 ``GetClients`` (developers.whmcs.com/api-reference/getclients) and ``AddOrder``
 (…/addorder), with the parameters and answers those pages document; AddOrder takes
 domains only, as the import and the bulk transfer use it, priced from the sandbox's
-TLD pricing (whmcsapi.sandbox.pricing) as WHMCS prices an order.
+TLD pricing (whmcssandbox.pricing) as WHMCS prices an order.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from whmcsapi.sandbox import form as fields
-from whmcsapi.sandbox.actions import Form, action, paged
-from whmcsapi.sandbox.errors import ApiError
-from whmcsapi.sandbox.records import Client, Domain
-from whmcsapi.sandbox.state import SandboxState
+from whmcssandbox import form as fields
+from whmcssandbox.actions import Form, action, paged
+from whmcssandbox.errors import ApiError
+from whmcssandbox.records import Client, Domain
+from whmcssandbox.state import SandboxState
 
 DOMAIN_TYPES = {"register": "Register", "transfer": "Transfer"}
 # AddOrder's per-domain arrays (``domain[0]``, ``domaintype[0]``…) and its order-wide flags.

@@ -8,10 +8,10 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, jsonify, request
 
-from whmcsapi.sandbox import ordering  # noqa: F401 - registers its actions
-from whmcsapi.sandbox.actions import ACTIONS
-from whmcsapi.sandbox.errors import ApiError, InvalidValue
-from whmcsapi.sandbox.state import SandboxState, current_state
+from whmcssandbox import ordering  # noqa: F401 - registers its actions
+from whmcssandbox.actions import ACTIONS
+from whmcssandbox.errors import ApiError, InvalidValue
+from whmcssandbox.state import SandboxState, current_state
 
 blueprint = Blueprint("whmcs_api", __name__)
 

@@ -12,10 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from whmcsapi.models import DOMAIN_STATUSES, INVOICE_STATUSES
-from whmcsapi.sandbox import render
-from whmcsapi.sandbox.pricing import seed_pricing
-from whmcsapi.sandbox.records import Client, Domain, Invoice, InvoiceItem
-from whmcsapi.sandbox.state import SandboxState
+from whmcssandbox import render
+from whmcssandbox.pricing import seed_pricing
+from whmcssandbox.records import Client, Domain, Invoice, InvoiceItem
+from whmcssandbox.state import SandboxState
 
 SEED_SECTIONS = frozenset({"clients", "domains", "invoices", "bulk", "currencies", "tld_pricing"})
 CLIENT_FIELDS = frozenset({"firstname", "lastname", "email", "companyname"})
@@ -44,7 +44,7 @@ def seed(state: SandboxState, spec: Mapping[str, Any]) -> dict[str, list[int]]:
       "invoices": [{userid?, status?, date?, duedate?, items: [{type, domain | relid,
                     description?, amount?}]}],
       "bulk": {count, prefix?, tld?, registrar?, status?, invoices?},
-      "currencies": [...], "tld_pricing": {...}}`` (whmcsapi.sandbox.pricing)
+      "currencies": [...], "tld_pricing": {...}}`` (whmcssandbox.pricing)
     Dates are ``YYYY-MM-DD``; ``null`` or ``0000-00-00`` leaves one unset.
     """
     _reject_unknown("seed", spec, SEED_SECTIONS)

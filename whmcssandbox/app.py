@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from whmcsapi.sandbox import admin, api
-from whmcsapi.sandbox.state import EXTENSION_KEY, SandboxState
+from whmcssandbox import admin, api
+from whmcssandbox.state import EXTENSION_KEY, SandboxState
 
 
 def create_app(state: SandboxState | None = None) -> Flask:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from whmcsapi.sandbox.errors import ApiError
+from whmcssandbox.errors import ApiError
 
 OPERATIONS = ("register", "transfer", "renew")
 DEFAULT_CURRENCY = {"id": 1, "code": "EUR", "prefix": "€", "suffix": " EUR", "format": 1, "rate": "1.00000"}

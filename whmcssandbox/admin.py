@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from whmcsapi.sandbox.records import Domain
-from whmcsapi.sandbox.seeding import SeedError, seed
-from whmcsapi.sandbox.state import SandboxState, current_state
+from whmcssandbox.records import Domain
+from whmcssandbox.seeding import SeedError, seed
+from whmcssandbox.state import SandboxState, current_state
 
 blueprint = Blueprint("whmcs_sandbox_admin", __name__, url_prefix="/_sandbox")
 
