@@ -66,7 +66,8 @@ from listener.commands import commands_for  # noqa: E402
 from listener.schemas import EVENT_DATA  # noqa: E402
 from outbox.db import make_engine  # noqa: E402
 from outbox.models import DEAD, DONE, PENDING, RUNNING, Attempt, Command, Event  # noqa: E402
-from outbox.store import NewCommand, Outbox  # noqa: E402
+from outbox.store import Outbox  # noqa: E402
+from outbox.values import NewCommand  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

@@ -39,7 +39,8 @@ from sqlalchemy.engine import make_url
 
 from outbox.db import make_engine, upgrade
 from outbox.models import DONE, PENDING, RUNNING, Attempt, Command
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from report import cpu_model, machine_and_command, memory_gib, write_section
 
 BENCH = Path(__file__).resolve().parent

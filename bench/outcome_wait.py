@@ -53,7 +53,7 @@ from outbox.db import make_engine  # noqa: E402
 from outbox.models import Command  # noqa: E402
 from outbox.models import Domain as MirroredDomain  # noqa: E402
 from outbox.outcomes import LATE_OUTCOME  # noqa: E402
-from outbox.store import utcnow  # noqa: E402
+from outbox.values import utcnow  # noqa: E402
 from tests.dispatch.harness import AT_REST_KEY, make_worker, test_settings  # noqa: E402
 from tests.listener.events import CONTACT  # noqa: E402
 from tests.listener.processes import gunicorn  # noqa: E402

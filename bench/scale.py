@@ -47,7 +47,8 @@ from outbox.db import make_engine, upgrade  # noqa: E402
 from outbox.models import DEAD, Command  # noqa: E402
 from listener import create_app  # noqa: E402
 from core.settings import load_settings  # noqa: E402
-from outbox.store import NewCommand, Outbox, utcnow  # noqa: E402
+from outbox.store import Outbox  # noqa: E402
+from outbox.values import NewCommand, utcnow  # noqa: E402
 from report import machine, machine_and_command, write_section  # noqa: E402
 from dispatch_http import free_port  # noqa: E402
 

@@ -1,6 +1,6 @@
 """How opbridge writes a time: ISO 8601 with its offset for machines, UTC with a zone for people.
 
-The database holds naive UTC (``outbox.store.utcnow``), so a naive time is UTC here.
+The database holds naive UTC (``outbox.values.utcnow``), so a naive time is UTC here.
 Every JSON answer (the listener's JSON provider), every ``--json`` output and the
 dashboard (the ``iso`` and ``utc`` template filters) go through these two functions.
 """

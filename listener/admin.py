@@ -46,7 +46,7 @@ from core.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from outbox.handlers.mirror import mirrored
 from outbox.models import DEAD
-from outbox.store import NewCommand
+from outbox.values import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
 from outbox.sync.records import load_changes, load_run, load_runs
 

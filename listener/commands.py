@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from outbox.store import NewCommand
+from outbox.values import NewCommand
 
 Data = dict[str, Any]
 

@@ -34,7 +34,7 @@ from outbox.circuits import open_circuits
 from outbox.catalogue.audit import stored_findings
 from outbox.catalogue.entries import tlds as catalogue_tlds
 from outbox.handlers.mirror import mirrored
-from outbox.store import utcnow
+from outbox.values import utcnow
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs
 from outbox.sync.verifications import pending_verifications

@@ -17,7 +17,7 @@ import outbox.handlers  # noqa: F401 - registers every handler: a circuit's comm
 from outbox import circuits
 from outbox.models import DEAD, DONE
 from outbox.registry import registry
-from outbox.store import NewCommand
+from outbox.values import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY
 
 REASON_MAX = 1000

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError
 
-from outbox.store import Enqueued, NewCommand, NewEvent, Outbox
+from outbox.store import Outbox
+
+from outbox.values import Enqueued, NewCommand, NewEvent
 
 Item = tuple[NewEvent, Sequence[NewCommand]]
 Outcome = Enqueued | Exception

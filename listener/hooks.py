@@ -26,7 +26,7 @@ from listener.signing import SignatureError
 from listener.storable import unstorable_text
 from core import logs
 from outbox.sealing import NoAtRestKey, holds_secret
-from outbox.store import NewEvent
+from outbox.values import NewEvent
 
 MAX_BODY_BYTES = 256 * 1024
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")

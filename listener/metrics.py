@@ -21,7 +21,8 @@ from core.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED, scrape_registry
 from outbox.catalogue.audit import BELOW_COST, PREMIUM_RENEWAL
 from outbox.models import MarginFinding, SyncRun
 from outbox.portfolio.gauges import PortfolioCollector
-from outbox.store import Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import utcnow
 from outbox.sync.verifications import pending_verifications
 
 HOOK_ENDPOINT = "hooks.receive_whmcs_event"

@@ -31,7 +31,8 @@ from outbox.notify import start_waker
 from outbox.outcomes import (
     ACTIONS, OPEN, UNKNOWN, Outcome, failure_sentence, openprovider_failing, queue_late_outcome, read_outcome,
 )
-from outbox.store import OUTCOMES_CHANNEL, utcnow
+from outbox.store import OUTCOMES_CHANNEL
+from outbox.values import utcnow
 from outbox.sync.decisions import STATUS_MAP
 from outbox.sync.reading import openprovider_side
 

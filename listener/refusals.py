@@ -16,7 +16,7 @@ from listener.hooks import WEBHOOK_ID
 from listener.metrics import HOOK_ENDPOINT
 from listener.services import services
 from outbox.event_log import record_refusal
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 log = logging.getLogger("opbridge.listener")
 PER_SECOND = 5

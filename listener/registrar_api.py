@@ -36,7 +36,7 @@ from opclient.types import Domain
 from outbox.models import DEAD, DONE, PENDING, RUNNING, Command
 from outbox.models import Domain as MirroredDomain
 from outbox.outcomes import failure_sentence
-from outbox.store import utcnow
+from outbox.values import utcnow
 from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
 from outbox.sync.reading import openprovider_side
 

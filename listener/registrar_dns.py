@@ -28,7 +28,7 @@ from opclient import DnssecKey
 from opclient.types import Domain
 from outbox import dnssec
 from outbox.host_records import SHOWN_TYPES, shown_rows
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 
 @bp.get("/domains/<name>/dns")

@@ -12,7 +12,7 @@ import dataclasses
 from core.settings import ConfigError
 from opclient import errors as op
 from outbox.registry import HandlerFailure
-from outbox.store import Failure
+from outbox.values import Failure
 from whmcsapi import errors as whmcs
 
 OPENPROVIDER = "openprovider"

@@ -18,7 +18,8 @@ from sqlalchemy import Engine, select
 from outbox.failures import OPENPROVIDER
 from outbox.models import DEAD, DONE, PENDING, RUNNING, Attempt, Command, Event
 from outbox.registry import registry
-from outbox.store import NewCommand, NewEvent, Outbox, first_id_written, utcnow
+from outbox.store import Outbox, first_id_written
+from outbox.values import NewCommand, NewEvent, utcnow
 
 LATE_OUTCOME = "whmcs_late_outcome"
 # The WHMCS action each lifecycle command stands for; the others are plain changes.

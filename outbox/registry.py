@@ -11,7 +11,9 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from outbox.store import Claimed, Outbox
+from outbox.store import Outbox
+
+from outbox.values import Claimed
 
 
 class HandlerFailure(Exception):

@@ -20,7 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from outbox.portfolio.drift_run import SCHEDULED, DriftBusy, due, run_drift
-from outbox.store import Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import utcnow
 from outbox.sync import PeriodAlreadyRun, SyncBusy, run_sync
 
 log = logging.getLogger("opbridge.scheduler")

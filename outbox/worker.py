@@ -30,7 +30,8 @@ from outbox.notify import start_waker
 from outbox.models import DEAD, PENDING
 from outbox.registry import Context, Registry
 from outbox.registry import registry as default_registry
-from outbox.store import Claimed, Failure, Finished, Outbox, refused_value
+from outbox.store import Outbox, refused_value
+from outbox.values import Claimed, Failure, Finished
 
 log = logging.getLogger("opbridge.worker")
 

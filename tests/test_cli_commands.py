@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from outbox.db import make_engine, upgrade
-from outbox.store import Failure, NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import Failure, NewCommand
 
 
 @pytest.fixture

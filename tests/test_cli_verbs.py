@@ -11,7 +11,8 @@ from opbridge.cli import cli
 from opsandbox import create_app as create_sandbox
 from core.settings import load_settings
 from outbox.db import make_engine, upgrade
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.sync import records
 from tests.opsandbox.harness import SandboxAdmin
 from tests.support import serve_wsgi

@@ -11,7 +11,8 @@ from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.sealing import SEALED
 from outbox.services import Services
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.worker import Worker
 
 NOWHERE = "http://127.0.0.1:9"  # never called: the handlers stop before any call

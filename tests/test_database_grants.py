@@ -18,7 +18,8 @@ from sqlalchemy.engine import URL, make_url
 from outbox.db import make_engine, upgrade
 from outbox.leader import exclusive
 from outbox.models import DEAD, DONE, PENDING
-from outbox.store import NOTIFY_CHANNEL, Failure, NewCommand, NewEvent, Outbox, utcnow
+from outbox.store import NOTIFY_CHANNEL, Outbox
+from outbox.values import Failure, NewCommand, NewEvent, utcnow
 from tests.conftest import server_url
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "databases.md"

@@ -11,7 +11,8 @@ from listener import create_app
 from core import times
 from core.settings import load_settings
 from outbox.db import make_engine, upgrade
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from tests.support import serve_wsgi
 from tests.test_cli_verbs import invoke
 

@@ -20,7 +20,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from core import logs
 from core.settings import load_settings
 from outbox.db import make_engine, upgrade
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from tests.dispatch.harness import enqueue
 from tests.listener.conftest import NEW_SECRET, signed_headers
 from tests.listener.events import SAMPLES

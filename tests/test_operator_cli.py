@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from opbridge.cli import cli
 from outbox.db import make_engine, upgrade
-from outbox.store import Failure, NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import Failure, NewCommand
 
 BEYOND_IDS = "99999999999999999999999"
 

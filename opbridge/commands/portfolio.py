@@ -21,7 +21,7 @@ from outbox.portfolio.transfer_batch import CheckFailed, batch_counts, check_row
 from outbox.portfolio.transfer_file import BadFile, read_rows
 from outbox.portfolio.transfer_progress import refresh as refresh_statuses
 from outbox.portfolio.transfer_progress import sent_so_far
-from outbox.store import utcnow
+from outbox.values import utcnow
 from opbridge.commands.sync import PhaseProgress
 from outbox.sync.reading import reading_client
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from outbox.catalogue.entries import TldEntry, all_entries
 from outbox.models import MarginFinding, PremiumRenewal
-from outbox.store import utcnow
+from outbox.values import utcnow
 from whmcsapi.pricing import Currency, TldPricing
 
 findings_table = MarginFinding.__table__

@@ -22,7 +22,7 @@ from opclient.registry_data import customer_target, domain_target
 from opclient.tlds import PAGE_LIMIT, FieldSpec
 from opclient.types import HANDLE_ROLES
 from outbox.catalogue.entries import OPERATIONS, RegistryField, TldEntry, tlds
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 # Additional-data reads in flight at once: a page of 500 TLDs is 1,000 of them.
 FIELD_READERS = 4

@@ -22,7 +22,7 @@ from outbox.catalogue.entries import tlds
 from outbox.catalogue.premium_watch import check_premium_renewals
 from outbox.catalogue.refresh import refresh_catalogue
 from outbox.leader import exclusive
-from outbox.store import utcnow
+from outbox.values import utcnow
 from whmcsapi.errors import WhmcsError
 
 log = logging.getLogger("opbridge.catalogue")

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from opclient import Contact, CustomerIdentityChanged, InvalidContact, OpenproviderClient, PermanentError
 from outbox.models import Handle
 from outbox.registry import Context, PermanentFailure, TransientFailure
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 HANDLE_NOT_FOUND = 176
 CLAIM_SECONDS = 300

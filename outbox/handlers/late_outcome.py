@@ -26,7 +26,7 @@ from opclient.errors import DomainNotFound
 from outbox.handlers.whmcs import WHMCS
 from outbox.outcomes import LATE_OUTCOME, OPEN, UNKNOWN, read_outcome
 from outbox.registry import Context, TransientFailure, registry
-from outbox.store import utcnow
+from outbox.values import utcnow
 from outbox.sync.reading import openprovider_side
 
 # The module's request writes Pending Registration after it was told "pending"; an outcome

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from opclient.types import Domain, DomainOrder
 from outbox.models import Domain as MirroredDomain
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 domains = MirroredDomain.__table__
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from opclient import DomainName, OpenproviderClient
 from outbox.models import PremiumRenewal
 from outbox.registry import Context, PermanentFailure
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 premium_renewals = PremiumRenewal.__table__
 CENT = Decimal("0.01")

@@ -11,7 +11,8 @@ from outbox.leader import exclusive
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import find_drift
 from outbox.portfolio.sides import ours, read_portfolio
-from outbox.store import NewCommand, Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import NewCommand, utcnow
 from outbox.sync.decisions import Rules
 from outbox.sync.reading import reading_client
 

@@ -23,7 +23,8 @@ from outbox.models import PENDING, RUNNING, Command
 from outbox.portfolio.drift import MISSING_IN_WHMCS, find_drift
 from outbox.portfolio.sides import MODULE_REGISTRAR, Portfolio, ours
 from outbox.portfolio.whmcs_rows import ADD_TO_WHMCS
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.sync.decisions import STATUS_MAP, OpenproviderSide, Rules
 from whmcsapi import WhmcsError
 

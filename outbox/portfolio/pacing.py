@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from outbox.models import RateSlot
-from outbox.store import utcnow
+from outbox.values import utcnow
 
 slots = RateSlot.__table__
 RACES = 3  # first reservations that may collide inserting the row

@@ -25,7 +25,8 @@ from outbox.portfolio.sides import MODULE_REGISTRAR
 from outbox.portfolio.transfer_file import Row
 from outbox.portfolio.transfer_handler import KEEP, PACE, TRANSFER_IN
 from outbox.portfolio.whmcs_rows import ADD_TO_WHMCS
-from outbox.store import NewCommand, NewEvent, Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import NewCommand, NewEvent, utcnow
 from outbox.sync.reading import list_account, openprovider_side
 
 EVENT_TYPE = "portfolio.transfer_in"

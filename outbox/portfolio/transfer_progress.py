@@ -8,7 +8,7 @@ from sqlalchemy import Engine, bindparam, update
 
 from outbox.models import Domain
 from outbox.portfolio.transfer_batch import batch_counts, item_rows
-from outbox.store import utcnow
+from outbox.values import utcnow
 from outbox.sync.reading import list_account, openprovider_side
 
 UNDER_WAY = ("queued", "sending", "retrying")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from outbox.store import NewCommand
+from outbox.values import NewCommand
 from outbox.sync.decisions import AUTORENEW, DUE_DATE, ERROR, EXPIRY, ID_PROTECTION, STATUS, Decision
 from outbox.sync.invoices import InvoicePlan
 

@@ -17,7 +17,8 @@ from typing import Any
 from core.metrics import SYNC_CHANGES, SYNC_DOMAINS_CHECKED, SYNC_RUNS
 from outbox import calllog
 from outbox.leader import exclusive
-from outbox.store import Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import utcnow
 from outbox.sync import records
 from outbox.sync.commands import Planned, planned_commands, report_command
 from outbox.sync.decisions import DUE_DATE, ERROR, Decision, Rules, decide

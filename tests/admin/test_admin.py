@@ -10,7 +10,8 @@ from listener import create_app
 from core.settings import load_settings
 import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
 from outbox.worker import Worker
-from outbox.store import Failure, NewCommand, NewEvent, Outbox
+from outbox.store import Outbox
+from outbox.values import Failure, NewCommand, NewEvent
 from tests.admin.conftest import TOKEN, api
 from tests.support import serve_wsgi
 

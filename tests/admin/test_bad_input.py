@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from listener.errors import database_unreachable
 from listener.ids import MAX_ID
 from outbox.db import make_engine
-from outbox.store import Failure, NewCommand
+from outbox.values import Failure, NewCommand
 from tests.admin.conftest import api
 from tests.support import free_port
 

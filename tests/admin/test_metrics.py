@@ -20,7 +20,8 @@ from prometheus_client.parser import text_string_to_metric_families
 import outbox.handlers  # noqa: F401 - the worker below runs a requested sync
 from opsandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.worker import Worker
 from tests.admin.conftest import WEBHOOK_SECRET, api
 from tests.dispatch.harness import enqueue

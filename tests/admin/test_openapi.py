@@ -15,7 +15,7 @@ import requests
 from openapi_spec_validator import validate
 
 from listener.openapi import _sections
-from outbox.store import Failure, NewCommand, NewEvent
+from outbox.values import Failure, NewCommand, NewEvent
 from tests.admin.conftest import TOKEN
 
 # Blueprints served outside the JSON interface: the dashboard's HTML pages.

@@ -19,7 +19,7 @@ from opclient import OpenproviderClient
 from outbox.catalogue import refresh_catalogue
 from outbox.catalogue.audit import NoExchangeRate, run_audit, stored_findings
 from outbox.models import PremiumRenewal
-from outbox.store import utcnow
+from outbox.values import utcnow
 from outbox.sync import report
 from tests.dashboard.test_pages import TOKEN, Dashboard
 from tests.support import serve_wsgi

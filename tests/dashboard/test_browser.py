@@ -165,7 +165,7 @@ def test_the_operator_pages_beside_the_queue_without_javascript(tmp_path, listen
     from datetime import timedelta
 
     from outbox.circuits import record_opening
-    from outbox.store import utcnow
+    from outbox.values import utcnow
 
     base_url, database_url = listener
     shots = tmp_path / "screenshots"

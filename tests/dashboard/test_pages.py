@@ -16,7 +16,8 @@ from listener import create_app
 from core.settings import load_settings
 from outbox.circuits import record_opening
 from outbox.models import Domain
-from outbox.store import Failure, NewCommand, Outbox, utcnow
+from outbox.store import Outbox
+from outbox.values import Failure, NewCommand, utcnow
 from outbox.sync.records import ChangeRow, finish_run, save_changes, start_run
 from tests.support import serve_wsgi
 

@@ -5,7 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from outbox.store import Failure, NewCommand, Outbox, attempts, first_id_written
+from outbox.store import Outbox, first_id_written
+
+from outbox.store.schema import attempts
+
+from outbox.values import Failure, NewCommand
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from listener.signing import sign
 from core.settings import load_settings
 from outbox.models import Attempt, Command
 from outbox.services import Services
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.worker import Worker
 from tests.listener.events import CONTACT
 from tests.opsandbox.harness import SandboxAdmin

@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from listener.group_commit import GroupCommit
 from outbox.db import make_engine
 from outbox.models import Command, Event
-from outbox.store import Enqueued, NewCommand, NewEvent, Outbox
+from outbox.store import Outbox
+from outbox.values import Enqueued, NewCommand, NewEvent
 from tests.support import free_port
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import insert
 
 from outbox.models import Domain
-from outbox.store import utcnow
+from outbox.values import utcnow
 from tests.registrar.conftest import PHP, REPO, SECRET, TOKEN, Opbridge, Whmcs, unreachable_url
 
 pytestmark = pytest.mark.skipif(PHP is None, reason="php-cli is not installed (apt-get install php-cli php-curl php-sqlite3)")

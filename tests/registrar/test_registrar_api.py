@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from listener import create_app
 from outbox.db import make_engine
 from outbox.models import Domain
-from outbox.store import NewCommand, utcnow
+from outbox.values import NewCommand, utcnow
 from tests.dispatch.harness import Sandbox, test_settings
 from tests.support import serve_wsgi
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 
 from outbox.registry import Context, Registry
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from outbox.worker import Worker
 from tests.dispatch.harness import attempts, command
 

@@ -20,7 +20,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import delete, select
 
 from outbox.models import DEAD, DONE, PENDING, RUNNING, AggregateLock, Attempt, Command, CommandTally, Event
-from outbox.store import Claimed, Failure, NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import Claimed, Failure, NewCommand
 from tests.conftest import FakeClock
 
 DOMAINS = ("a.example", "b.example", "c.example")

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from outbox.store import Failure, NewCommand, NewEvent, Outbox
+from outbox.store import Outbox
+
+from outbox.values import Failure, NewCommand, NewEvent
 
 SCHEDULE = (10, 60, 300)
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from outbox.registry import Registry, TransientFailure
 from outbox.models import Attempt, Command, Event
-from outbox.store import Failure, NewCommand, NewEvent, Outbox
+from outbox.store import Outbox
+from outbox.values import Failure, NewCommand, NewEvent
 from outbox.worker import Worker
 
 SCHEDULE = (10, 60, 300)

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from outbox.db import make_engine, upgrade
 from outbox.models import Attempt, Command
-from outbox.store import NewCommand, Outbox
+from outbox.store import Outbox
+from outbox.values import NewCommand
 from tests.store.worker_process import executions, metadata
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,86 @@
+"""The tables the store writes, its notification channels, and what every part of it shares."""
+from __future__ import annotations
+
+import contextlib
+import threading
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
+
+from outbox.models import AggregateLock, Attempt, Command, Event
+
+DEFAULT_SCHEDULE = (10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400)
+NOTIFY_CHANNEL = "opbridge_commands"
+# Sent when commands end (done or dead) or a try fails: wakes whoever waits for an outcome.
+OUTCOMES_CHANNEL = "opbridge_outcomes"
+JITTER = 0.2
+
+commands = Command.__table__
+attempts = Attempt.__table__
+events = Event.__table__
+queues = AggregateLock.__table__
+
+# MariaDB's answers to a value it cannot take, which its driver reports as OperationalError:
+# incorrect string value, invalid character string, a failed CHECK (JSON_VALID), invalid JSON.
+_MYSQL_REFUSED_VALUE = {1300, 1366, 3140, 4025}
+# SQLite takes one writer at a time. Threads of one process queue here instead of in
+# SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... and so leaves the lock idle.
+_SQLITE_WRITES = threading.Lock()
+
+
+def one_writer(backend: str) -> contextlib.AbstractContextManager[Any]:
+    return _SQLITE_WRITES if backend == "sqlite" else contextlib.nullcontext()
+
+
+def refused_value(error: BaseException) -> bool:
+    """True when the database or its driver refused a value it was given, and would again.
+
+    False for a server out of reach, a lost connection, a lock or a deadlock: trying the
+    same write later can succeed.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return False
+        code = error.orig.args[0] if error.orig is not None and error.orig.args else None
+        return isinstance(error, DataError) or (isinstance(code, int) and code in _MYSQL_REFUSED_VALUE)
+    if isinstance(error, StatementError):  # a parameter the driver could not convert
+        error = error.orig
+    return isinstance(error, (UnicodeError, ValueError, TypeError))
+
+
+def first_id_written(conn: Connection, table: Any, written_at: Any, moment: datetime) -> int:
+    """The lowest id of a row written at or after ``moment``, found on the primary key.
+
+    Ids are handed out as rows are written, so they follow ``written_at`` (up to the
+    transactions in flight at one moment). A bound on the id is a range of every index
+    the table has, where a bound on the time column has no index to use. Galloping back
+    from the newest row and then bisecting costs a few point lookups, growing with the
+    log of the rows written since ``moment``.
+    """
+    newest = conn.scalar(select(func.max(table.c.id)))
+    if newest is None:
+        return 0
+
+    def written_from(row_id: int) -> datetime:
+        return conn.scalar(select(written_at).where(table.c.id >= row_id).order_by(table.c.id).limit(1))
+
+    if written_from(newest) < moment:
+        return newest + 1  # a quiet spell: nothing since ``moment``
+    # Rows from ``high`` on were written at or after ``moment``; the row at or after ``low``, before it.
+    low, high, step = 0, newest, 64
+    while newest - step > 0:
+        probe = newest - step
+        if written_from(probe) < moment:
+            low = probe
+            break
+        high, step = probe, step * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        if written_from(middle) < moment:
+            low = middle
+        else:
+            high = middle
+    return high
