@@ -51,7 +51,7 @@ from report import machine, machine_and_command, write_section  # noqa: E402
 from listener.signing import sign  # noqa: E402
 from outbox.db import make_engine  # noqa: E402
 from outbox.models import Command  # noqa: E402
-from outbox.models import Domain as MirroredDomain  # noqa: E402
+from outbox.models import MirroredDomain  # noqa: E402
 from outbox.outcomes import LATE_OUTCOME  # noqa: E402
 from outbox.values import utcnow  # noqa: E402
 from tests.dispatch.harness import AT_REST_KEY, make_worker, test_settings  # noqa: E402

@@ -44,7 +44,7 @@ from listener.openapi import describe_blueprint, operation
 from listener.services import services
 from core.settings import ConfigError
 from opclient.errors import DomainNotFound, OpenproviderError, TransientError
-from outbox.handlers.mirror import mirrored
+from outbox.mirror import mirrored
 from outbox.models import DEAD
 from outbox.values import NewCommand
 from outbox.sync import REQUESTED_RUN_KEY

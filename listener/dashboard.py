@@ -33,7 +33,7 @@ from opclient.names import to_unicode
 from outbox.circuits import open_circuits
 from outbox.catalogue.audit import stored_findings
 from outbox.catalogue.entries import tlds as catalogue_tlds
-from outbox.handlers.mirror import mirrored
+from outbox.mirror import mirrored
 from outbox.values import utcnow
 from outbox.models import DEAD, DONE, PENDING, RUNNING, STATUSES
 from outbox.sync.records import load_changes, load_run, load_runs

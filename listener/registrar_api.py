@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
 from listener import admin
 from listener.api_schemas import (
@@ -33,8 +33,8 @@ from core.times import iso
 from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
 from opclient.names import InvalidDomainName, split_domain
 from opclient.types import Domain
-from outbox.models import DEAD, DONE, PENDING, RUNNING, Command
-from outbox.models import Domain as MirroredDomain
+from outbox import mirror
+from outbox.models import DEAD, Command
 from outbox.outcomes import failure_sentence
 from outbox.values import utcnow
 from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_MAP
@@ -249,10 +249,7 @@ def _was_active_here(key: str) -> bool:
     """Whether the pull-sync last saw the domain active in this account. A domain of
     WHMCS's Active list that the account no longer holds has then been transferred away
     (a deleted one stays listed as DEL); one opbridge never saw active is only unknown."""
-    domains = MirroredDomain.__table__
-    query = select(domains.c.name).where(domains.c.name == key, domains.c.op_status == "ACT")
-    with services().engine.connect() as conn:
-        return conn.execute(query).first() is not None
+    return mirror.was_active(services().engine, key)
 
 
 def _transferred_away(key: str) -> dict[str, Any]:
@@ -291,23 +288,9 @@ def _transfer_failed(key: str, reason: str) -> dict[str, Any]:
 
 
 def _fresh_mirror_row(key: str) -> Any:
-    """The mirror row when the pull-sync read a settled state and no command of the domain
-    has run or waited since: then Openprovider cannot have changed through opbridge."""
-    domains, commands = MirroredDomain.__table__, Command.__table__
+    """The mirror row when the pull-sync read a settled state within the update interval and
+    no command of the domain has run or waited since (outbox.mirror.settled_row)."""
     interval = services().settings.update_interval_days
     if interval <= 0:
         return None
-    since = utcnow() - dt.timedelta(days=interval)
-    newer_work = exists().where(
-        commands.c.aggregate_key == key,
-        or_(commands.c.status.in_((PENDING, RUNNING)),
-            (commands.c.status == DONE) & (commands.c.finished_at >= domains.c.last_synced_at)),
-    )
-    query = select(domains).where(
-        domains.c.name == key,
-        domains.c.op_status.in_(SETTLED_STATUSES),
-        domains.c.last_synced_at >= since,
-        ~newer_work,
-    )
-    with services().engine.connect() as conn:
-        return conn.execute(query).first()
+    return mirror.settled_row(services().engine, key, SETTLED_STATUSES, utcnow() - dt.timedelta(days=interval))

@@ -146,7 +146,7 @@ class Attempt(Base):
     __table_args__ = (Index("ix_attempts_command", "command_id", "number"),)
 
 
-class Domain(Base):
+class MirroredDomain(Base):
     __tablename__ = "domains"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from opclient import DomainName, DomainOrder, OrderDetails, PermanentError
 from opclient.domains import Domains
 from opclient.types import Domain
-from outbox.handlers import mirror
+from outbox import mirror
 from outbox.handlers.lookup import OPENPROVIDER, domain_name, find_domain, require_active
 from outbox.handlers.orders import order_details
 from outbox.handlers.premium import remember_renewal_price

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from outbox.handlers.mirror import remember_whmcs
+from outbox.mirror import remember_whmcs
 from outbox.catalogue.audit import stored_findings
 from outbox.registry import Context, PermanentFailure, registry
 from outbox.sync import records, report

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from opclient import DomainNotFound, OpenproviderError
 from opclient.domains import MAX_CHECK_BATCH
-from outbox.models import DEAD, DONE, PENDING, RUNNING, Command, Domain, TransferBatch, TransferItem
+from outbox.mirror import domains as mirror
+from outbox.models import DEAD, DONE, PENDING, RUNNING, Command, TransferBatch, TransferItem
 from outbox.portfolio.pacing import pace
 from outbox.portfolio.sides import MODULE_REGISTRAR
 from outbox.portfolio.transfer_file import Row
@@ -37,7 +38,6 @@ Progress = Callable[[int, int], None]
 items = TransferItem.__table__
 batches = TransferBatch.__table__
 commands = Command.__table__
-mirror = Domain.__table__
 
 
 @dataclasses.dataclass(frozen=True)

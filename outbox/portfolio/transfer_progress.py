@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Engine
 
-from outbox.models import Domain
+from outbox import mirror
 from outbox.portfolio.transfer_batch import batch_counts, item_rows
 from outbox.values import utcnow
 from outbox.sync.reading import list_account, openprovider_side
 
 UNDER_WAY = ("queued", "sending", "retrying")
 AWAITING_REGISTRY = ("requested",)
-mirror = Domain.__table__
 
 
 def sent_so_far(engine: Engine, batch_id: int, total: int) -> tuple[int, dict[str, int]]:
@@ -32,7 +31,5 @@ def refresh(engine: Engine, client: Any, batch_id: int) -> int:
             for name, side in sides.items() if side.status != "REQ"]
     if rows:
         with engine.begin() as conn:
-            conn.execute(update(mirror).where(mirror.c.name == bindparam("key")).values(
-                op_status=bindparam("op_status"), op_domain_id=bindparam("op_domain_id"),
-                updated_at=bindparam("updated_at")), rows)
+            mirror.update_by_name(conn, rows)
     return len(rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from outbox.handlers.mirror import mirrored
+from outbox.mirror import mirrored
 from outbox.registry import Context, PermanentFailure, registry
 from outbox.sync.importer import CLOSED_STATUSES
 

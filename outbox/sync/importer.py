@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine
 
 from opclient.names import InvalidDomainName, to_ascii
-from outbox.models import Domain
+from outbox import mirror
 from whmcsapi import ClientDomain, WhmcsClient
 
 log = logging.getLogger("opbridge.sync")
@@ -29,8 +29,6 @@ MIRRORED = ("whmcs_domain_id", "whmcs_client_id", "whmcs_registrar", "whmcs_stat
 DOMAIN_ID, REGISTRAR, STATUS = (MIRRORED.index(column) for column in ("whmcs_domain_id", "whmcs_registrar",
                                                                       "whmcs_status"))
 
-domains = Domain.__table__
-MIRRORED_COLUMNS = tuple(domains.c[column] for column in MIRRORED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,17 +89,16 @@ def _store(engine: Engine, ours: dict[str, tuple], registrar: str, now: datetime
     """Insert, update and unmark in statements of ``BATCH`` rows: a first import of a big
     portfolio builds its parameters a batch at a time, never all at once."""
     with engine.begin() as conn:
-        known = {name: tuple(values) for name, *values in conn.execute(select(domains.c.name, *MIRRORED_COLUMNS))}
+        known = mirror.columns_by_name(conn, MIRRORED)
         new = (_values(name, fields, now) for name, fields in ours.items() if name not in known)
         changed = (_values(name, fields, now, key="key") for name, fields in ours.items()
                    if name in known and known[name] != fields)
         gone = ({"key": name, "whmcs_registrar": None, "updated_at": now}
                 for name, values in known.items() if values[REGISTRAR] == registrar and name not in ours)
         for rows in _batches(new):
-            conn.execute(insert(domains), rows)
+            mirror.insert_rows(conn, rows)
         for rows in itertools.chain(_batches(changed), _batches(gone)):
-            columns = {column: bindparam(column) for column in rows[0] if column != "key"}
-            conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
+            mirror.update_by_name(conn, rows)
 
 
 def _values(name: str, fields: tuple, now: datetime, key: str = "name") -> dict:

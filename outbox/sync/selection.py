@@ -11,14 +11,12 @@ import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Engine
 
-from outbox.models import PENDING, RUNNING, Command, Domain
+from outbox import mirror
 from outbox.sync.decisions import NO_NOTICES, OpenproviderSide, WhmcsSide
 from outbox.sync.importer import CLOSED_STATUSES
 
-domains = Domain.__table__
-commands = Command.__table__
 VISIT_BATCH = 1000
 
 
@@ -37,30 +35,13 @@ class Visit:
 
 
 def count_ours(engine: Engine, registrar: str) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(domains).where(domains.c.whmcs_registrar == registrar))
+    return mirror.count_of_registrar(engine, registrar)
 
 
 def select_due(engine: Engine, registrar: str, now: datetime, interval_days: int, limit: int) -> list[DueDomain]:
     """``limit`` 0 means no maximum; ``interval_days`` 0 means every run."""
-    # A domain whose earlier writes are still queued is left for a later run: WHMCS does
-    # not show those writes yet, so deciding now would only queue the same writes again.
-    in_flight = exists().where(commands.c.aggregate_key == domains.c.name,
-                               commands.c.status.in_((PENDING, RUNNING)))
-    query = select(domains).where(
-        domains.c.whmcs_registrar == registrar,
-        domains.c.whmcs_status.not_in(CLOSED_STATUSES),
-        ~in_flight,
-    )
-    if interval_days > 0:
-        cutoff = now - timedelta(days=interval_days)
-        query = query.where(or_(domains.c.last_synced_at.is_(None), domains.c.last_synced_at <= cutoff))
-    never_first = case((domains.c.last_synced_at.is_(None), 0), else_=1)
-    query = query.order_by(never_first, domains.c.last_synced_at, domains.c.id)
-    if limit:
-        query = query.limit(limit)
-    with engine.connect() as conn:
-        return [_due(row) for row in conn.execute(query)]
+    cutoff = now - timedelta(days=interval_days) if interval_days > 0 else None
+    return [_due(row) for row in mirror.due_for_sync(engine, registrar, CLOSED_STATUSES, cutoff, limit)]
 
 
 def _due(row) -> DueDomain:  # noqa: ANN001 - a domains row
@@ -86,8 +67,7 @@ def record_visits(engine: Engine, visits: Iterable[Visit], now: datetime) -> Non
         while batch := list(itertools.islice(visits, VISIT_BATCH)):
             rows = [{"key": visit.name, **_op_columns(visit.op), "sync_notices": "\n".join(sorted(visit.notices)) or None,
                      "last_synced_at": now, "updated_at": now} for visit in batch]
-            columns = {column: bindparam(column) for column in rows[0] if column != "key"}
-            conn.execute(update(domains).where(domains.c.name == bindparam("key")).values(columns), rows)
+            mirror.update_by_name(conn, rows)
 
 
 def _op_columns(op: OpenproviderSide | None) -> dict:

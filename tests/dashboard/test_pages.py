@@ -15,7 +15,7 @@ from sqlalchemy import insert
 from listener import create_app
 from core.settings import load_settings
 from outbox.circuits import record_opening
-from outbox.models import Domain
+from outbox.models import MirroredDomain
 from outbox.store import Outbox
 from outbox.values import Failure, NewCommand, utcnow
 from outbox.sync.records import ChangeRow, finish_run, save_changes, start_run
@@ -155,7 +155,7 @@ def test_find_a_domain_by_its_unicode_name(dashboard):  # noqa: ANN001
     outbox = dashboard.outbox
     dead = make_dead(outbox, "xn--bcher-kva.example")
     with outbox.engine.begin() as conn:
-        conn.execute(insert(Domain.__table__).values(name="xn--bcher-kva.example", op_status="ACT", whmcs_status="Active",
+        conn.execute(insert(MirroredDomain.__table__).values(name="xn--bcher-kva.example", op_status="ACT", whmcs_status="Active",
                                                      op_autorenew="off", updated_at=utcnow()))
     found = dashboard.page("/admin/domains", params={"q": " Bücher.EXAMPLE "})
     assert found.url.endswith("/admin/domains/xn--bcher-kva.example") and found.status_code == 200

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from opclient.contacts import Contact, customer_body
-from outbox.models import Domain as MirroredDomain
+from outbox.models import MirroredDomain
 from tests.dispatch.harness import CONTACT, SHORT_SCHEDULE, Sandbox, attempts, command, drain, enqueue, item, order, paid_renewal
 
 EXPIRY = "2027-06-01 12:00:00"

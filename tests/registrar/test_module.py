@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from outbox.models import Domain
+from outbox.models import MirroredDomain
 from outbox.values import utcnow
 from tests.registrar.conftest import PHP, REPO, SECRET, TOKEN, Opbridge, Whmcs, unreachable_url
 
@@ -174,7 +174,7 @@ def test_transfer_and_transfer_sync(opbridge: Opbridge, whmcs: Whmcs) -> None:
 def test_sync_reports_a_domain_gone_from_the_account_as_transferred_away(opbridge: Opbridge, whmcs: Whmcs) -> None:
     # The pull-sync saw it active here; the account holds it no more.
     with opbridge.engine.begin() as conn:
-        conn.execute(insert(Domain.__table__).values(name="vertrokken.nl", op_status="ACT", updated_at=utcnow(),
+        conn.execute(insert(MirroredDomain.__table__).values(name="vertrokken.nl", op_status="ACT", updated_at=utcnow(),
                                                      last_synced_at=utcnow() - dt.timedelta(days=10)))
     assert whmcs.call("Sync", domain(13, "vertrokken.nl"))["result"] == {
         "active": False, "transferredAway": True}

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from listener import create_app
 from outbox.db import make_engine
-from outbox.models import Domain
+from outbox.models import MirroredDomain
 from outbox.values import NewCommand, utcnow
 from tests.dispatch.harness import Sandbox, test_settings
 from tests.support import serve_wsgi
@@ -36,7 +36,7 @@ def api(database_url: str, sandbox: Sandbox) -> Iterator[Any]:
 
 def mirror(engine: Any, **fields: Any) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(Domain.__table__).values(updated_at=utcnow(), **fields))
+        conn.execute(insert(MirroredDomain.__table__).values(updated_at=utcnow(), **fields))
 
 
 def test_sync_answers_from_a_current_mirror_and_live_otherwise(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001

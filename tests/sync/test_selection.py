@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from outbox.models import Domain
+from outbox.models import MirroredDomain
 from tests.sync.conftest import day
 
 PORTFOLIO = 7000
@@ -26,7 +26,7 @@ def agreeing_portfolio(count: int) -> tuple[dict, dict]:
 
 def visited_now(harness) -> set[str]:  # noqa: ANN001
     with harness.engine.connect() as conn:
-        return set(conn.scalars(select(Domain.name).where(Domain.last_synced_at == harness.clock.now)))
+        return set(conn.scalars(select(MirroredDomain.name).where(MirroredDomain.last_synced_at == harness.clock.now)))
 
 
 @pytest.mark.timeout(900)
