@@ -46,6 +46,11 @@ def _reason(error: BaseException) -> str:
     return type(getattr(error, "orig", None) or error).__name__
 
 
+def _try_of(command: Claimed) -> tuple[int, int]:
+    """One try of a command: a claim counts one more attempt, so the pair names it."""
+    return command.id, command.attempts
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -79,8 +84,11 @@ class Worker:
         self.wake = threading.Event()
         # Every command this worker holds a lease on: queued, running, or finished with
         # success and waiting for the next round to record it (its domain waits too).
+        # This worker can lease a command again while its earlier try still ends (a
+        # failed try is due again before its thread is done, or a late heartbeat let the
+        # lease expire): so an entry is one try, and successes are kept per try.
         self._held: dict[int, tuple[Claimed, Future]] = {}
-        self._succeeded: dict[int, Finished] = {}
+        self._succeeded: dict[tuple[int, int], Finished] = {}
         self._lock = threading.Lock()
         self._circuit_pause = circuit_pause_seconds
         self.circuits: dict[str, Circuit] = {}
@@ -164,7 +172,7 @@ class Worker:
     def _round(self, pool: ThreadPoolExecutor) -> bool:
         """Record successes and lease more, once the local queue is empty; True if leased."""
         with self._lock:
-            unfinished = len(self._held) - len(self._succeeded)
+            unfinished = len(self._unfinished())
         if unfinished > self.threads:
             return False  # threads still have queued work: let a bigger batch build up
         return bool(self._record_and_lease(pool, self.threads + self.batch - unfinished))
@@ -184,22 +192,32 @@ class Worker:
             finished = {}
             batch = self.outbox.claim(self.name, limit)
         with self._lock:
-            for command_id in finished:
-                self._succeeded.pop(command_id)
-                self._held.pop(command_id)
+            for command, _, _ in finished.values():
+                self._forget(command)
             # Held before a handler can add its success, so _round never counts one not held.
             submitted = [(command, pool.submit(self.execute, command, True)) for command in batch]
             self._held.update((command.id, (command, future)) for command, future in submitted)
         for command, future in submitted:
-            future.add_done_callback(lambda _, cid=command.id: self._finished(cid))
+            future.add_done_callback(lambda done, command=command: self._finished(command, done))
         return batch
 
-    def _record_one_at_a_time(self, finished: dict[int, Finished]) -> None:
-        for command_id, (command, note, calls) in finished.items():
+    def _record_one_at_a_time(self, finished: dict[tuple[int, int], Finished]) -> None:
+        for command, note, calls in finished.values():
             self._recorded_or_dead(command, lambda: self.outbox.complete(command, note, calls))
             with self._lock:
-                self._succeeded.pop(command_id)
-                self._held.pop(command_id)
+                self._forget(command)
+
+    def _forget(self, command: Claimed) -> None:
+        """Drop a recorded success, and its command unless a later try holds it now. Under the lock."""
+        # Only a round takes successes out, and each try adds its own key once: it is there.
+        del self._succeeded[_try_of(command)]
+        held = self._held.get(command.id)
+        if held and _try_of(held[0]) == _try_of(command):
+            del self._held[command.id]
+
+    def _unfinished(self) -> list[Claimed]:
+        """The tries held, queued or running, that have no success waiting. Under the lock."""
+        return [command for command, _ in self._held.values() if _try_of(command) not in self._succeeded]
 
     def _recorded_or_dead(self, command: Claimed, record: Callable[[], Any]) -> Any:
         """Record an outcome; if the database refuses what it carries, the command goes dead instead."""
@@ -216,10 +234,13 @@ class Worker:
             "unstorable_outcome", transient=False,
         ))
 
-    def _finished(self, command_id: int) -> None:
+    def _finished(self, command: Claimed, future: Future) -> None:
         with self._lock:
-            if command_id not in self._succeeded:
-                self._held.pop(command_id, None)
+            held = self._held.get(command.id)
+            # A success stays held until a round records it. An entry of another future
+            # is a later try of the command, leased while this one ended: it stays.
+            if held and held[1] is future and _try_of(command) not in self._succeeded:
+                del self._held[command.id]
         self.wake.set()
 
     def _held_ids(self) -> list[int]:
@@ -263,7 +284,7 @@ class Worker:
             return self._record_failure(command, context, error, entry.service)
         if batch_success:
             with self._lock:
-                self._succeeded[command.id] = (command, note, context.calls or None)
+                self._succeeded[_try_of(command)] = (command, note, context.calls or None)
         elif self._recorded_or_dead(command, lambda: self.outbox.complete(command, note, context.calls or None)) == DEAD:
             return DEAD
         return "done"
@@ -355,7 +376,7 @@ class Worker:
 
     def _give_back_running(self) -> None:
         with self._lock:
-            running = [command for command_id, (command, _) in self._held.items() if command_id not in self._succeeded]
+            running = self._unfinished()
         for command in running:
             try:
                 self.outbox.release(command)

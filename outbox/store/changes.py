@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, func, insert, null, or_, select, update
+from sqlalchemy import Integer, bindparam, case, func, insert, null, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from outbox.models import DEAD, DISCARDED, DONE, PENDING, RUNNING, Timestamp
@@ -65,7 +65,8 @@ class Changes:
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(commands)
-                .where(commands.c.id == command.id, commands.c.lease_owner == command.lease_owner, commands.c.status == RUNNING)
+                .where(commands.c.id == command.id, commands.c.lease_owner == command.lease_owner,
+                       commands.c.attempts == command.attempts, commands.c.status == RUNNING)
                 .values(state=state, updated_at=self.clock())
             )
         return result.rowcount == 1
@@ -79,27 +80,25 @@ class Changes:
     def _complete_many(self, conn: Connection, finished: Sequence[Finished], now: datetime) -> list[Move]:
         owner = finished[0][0].lease_owner
         done = update(commands).values(status=DONE, lease_owner=None, lease_expires_at=None, updated_at=now, finished_at=now,
-                                       **ERROR_CLEARED)
+                                       **ERROR_CLEARED).where(commands.c.status == RUNNING, commands.c.lease_owner == owner)
+        tries = [(command.id, command.attempts) for command, _, _ in finished]
         if self.backend == "mysql":  # MariaDB has no UPDATE ... RETURNING
-            held = {
-                command.id for command, _, _ in finished
-                if conn.execute(done.where(commands.c.id == command.id, commands.c.status == RUNNING,
-                                           commands.c.lease_owner == owner)).rowcount
-            }
+            held = {(id_, number) for id_, number in tries
+                    if conn.execute(done.where(commands.c.id == id_, commands.c.attempts == number)).rowcount}
         else:
-            held = set(conn.scalars(done.where(
-                commands.c.id.in_([command.id for command, _, _ in finished]), commands.c.status == RUNNING,
-                commands.c.lease_owner == owner,
-            ).returning(commands.c.id)))
+            held = {(row.id, row.attempts) for row in conn.execute(done.where(
+                commands.c.id.in_([id_ for id_, _ in tries]), tuple_(commands.c.id, commands.c.attempts).in_(tries),
+            ).returning(commands.c.id, commands.c.attempts))}
         conn.execute(INSERT_ATTEMPT, [
             _attempt_row(command.id, command.attempts, owner, command.claimed_at, now,
-                         "done" if command.id in held else "lease_lost", None, note, calls)
+                         "done" if (command.id, command.attempts) in held else "lease_lost", None, note, calls)
             for command, note, calls in finished
         ])
-        settled = sorted(command.aggregate_key for command, _, _ in finished if command.id in held)
+        settled = [command for command, _, _ in finished if (command.id, command.attempts) in held]
         if settled:
-            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, left=1, now=now) for key in settled])
-        return [move for command, _, _ in finished if command.id in held for move in moved(command.type, RUNNING, DONE)]
+            conn.execute(MOVE_QUEUE, [dict(key=key, delta=-1, left=1, now=now)
+                                      for key in sorted(command.aggregate_key for command in settled)])
+        return [move for command in settled for move in moved(command.type, RUNNING, DONE)]
 
     def fail(self, command: Claimed, failure: Failure, calls: list[Any] | None = None) -> str:
         """Record a failed try; returns the command's new status (pending or dead)."""
@@ -172,7 +171,10 @@ class Changes:
             values["attempts"] = commands.c.attempts - 1
         where = [commands.c.id == command_id, commands.c.status == RUNNING]
         if guard_owner:
-            where.append(commands.c.lease_owner == owner)
+            # The try, not only the owner: a worker can lease a command again (its lease
+            # expired under a late heartbeat) while its earlier try still runs, and that
+            # try's outcome must not end the new one.
+            where += [commands.c.lease_owner == owner, commands.c.attempts == number]
         held = conn.execute(update(commands).where(*where).values(**values)).rowcount == 1
         if held:
             conn.execute(MOVE_QUEUE, dict(key=key, delta=-1 if status in (DONE, DEAD) else 0, left=1, now=now))

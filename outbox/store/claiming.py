@@ -39,7 +39,8 @@ CLAIMED_COLUMNS = (commands.c.id, commands.c.type, commands.c.aggregate_key, com
 # queue row says.
 # The commands to update come as arrays of ids, which the planner can only look up by
 # key: joined instead, with statistics from before a burst (one pending command, say),
-# it walked every pending command once per head.
+# it walked every pending command once per head. A success is settled only where its
+# try still holds the lease (see Changes._finish_try); a late one is recorded lease_lost.
 #
 # Locks: ``woken`` locks in key order, as enqueue does (Python sorts by code point, as
 # collation "C" does), so neither waits for the other; and it waits for its locks before
@@ -57,11 +58,13 @@ WITH finished AS (
     SET status = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = %(now)s, finished_at = %(now)s,
         last_error_code = NULL, last_error = NULL
     WHERE id = ANY(ARRAY(SELECT id FROM finished)) AND status = 'running' AND lease_owner = %(owner)s
-    RETURNING id, aggregate_key, type
+      AND attempts IN (SELECT f.number FROM finished f WHERE f.id = commands.id)
+    RETURNING id, attempts, aggregate_key, type
 ), recorded AS (
     INSERT INTO attempts (command_id, number, worker, started_at, duration_ms, outcome, error, calls)
     SELECT f.id, f.number, %(owner)s, f.started_at, f.duration_ms,
-           CASE WHEN f.id IN (SELECT id FROM settled) THEN 'done' ELSE 'lease_lost' END, f.note, f.calls
+           CASE WHEN (f.id, f.number) IN (SELECT id, attempts FROM settled) THEN 'done' ELSE 'lease_lost' END,
+           f.note, f.calls
     FROM finished f
 ), woken AS (
     UPDATE aggregate_locks q

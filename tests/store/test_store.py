@@ -150,6 +150,22 @@ def test_expired_lease_is_recovered_and_the_old_owner_loses(outbox, clock, engin
     assert outcomes == ["lease_expired", "lease_lost", "done"]
 
 
+def test_a_stale_try_of_the_same_worker_loses_to_its_new_try(outbox, clock, engine):  # noqa: ANN001
+    [command_id] = enqueue(outbox, "a.com")
+    [stale] = outbox.claim("w1")
+    clock.advance(61)
+    assert outbox.recover_expired() == 1
+    [fresh] = outbox.claim("w1")  # the same worker leases it again: only the try tells them apart
+    assert not outbox.save_state(stale, {"renewed": True})
+    assert outbox.fail(stale, Failure("timed out")) == "pending"  # what it would have been; nothing changed
+    assert outbox.complete_and_claim("w1", [(stale, "late", None)], 0) == []
+    assert outbox.get_command(command_id)["status"] == "running"
+    assert outbox.complete_and_claim("w1", [(fresh, None, None)], 0) == []
+    assert outbox.get_command(command_id)["status"] == "done"
+    outcomes = [(a.number, a.outcome) for a in attempt_rows(engine, command_id)]
+    assert outcomes == [(1, "lease_expired"), (1, "lease_lost"), (1, "lease_lost"), (2, "done")]
+
+
 def test_release_gives_the_attempt_back(outbox, clock):  # noqa: ANN001
     [command_id] = enqueue(outbox, "a.com")
     [command] = outbox.claim("w1")
