@@ -64,7 +64,7 @@ def domain_details(name: str) -> dict[str, Any]:
     Openprovider call while the pull-sync's reading of the domain is current (the rule of
     /sync below); otherwise one."""
     key = admin._domain_key(name)
-    row = _fresh_mirror_row(key)
+    row = fresh_mirror_row(key)
     if row is not None and row.op_nameservers is not None:
         return _mirrored_details(row)
     domain = _live(key)
@@ -207,7 +207,7 @@ def domain_sync(name: str) -> dict[str, Any]:
     happened to the domain since the pull-sync last read it; live otherwise, or with ?live=1."""
     key = admin._domain_key(name)
     settings = services().settings
-    row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else _fresh_mirror_row(key)
+    row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else fresh_mirror_row(key)
     if row is not None:
         status = row.op_status
         expiry = _mirrored_expiry(row)
@@ -287,7 +287,7 @@ def _transfer_failed(key: str, reason: str) -> dict[str, Any]:
     }
 
 
-def _fresh_mirror_row(key: str) -> Any:
+def fresh_mirror_row(key: str) -> Any:
     """The mirror row when the pull-sync read a settled state within the update interval and
     no command of the domain has run or waited since (outbox.mirror.settled_row)."""
     interval = services().settings.update_interval_days

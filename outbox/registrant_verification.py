@@ -2,10 +2,12 @@
 
 ICANN's rules (the registrant's e-mail address confirmed within 15 days, or the domain
 is suspended) bind gTLD registries; country-code TLDs (two letters) set their own. The
-state is read from Openprovider's verification list: reading it never starts one.
+state is read from Openprovider's verification list: reading it never starts one; or,
+while the domain's mirror is current, from the latest pull-sync run's reading of it.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from opclient import EmailVerification
@@ -35,4 +37,20 @@ def state(domain: str, verifications: list[EmailVerification] | None) -> dict[st
         "pending": pending,
         "suspended": pending and found.is_suspended,
         "suspension_date": found.expiration_date.date().isoformat() if pending and found.expiration_date else None,
+    }
+
+
+def recorded_state(domain: str, email: str | None, suspension_date: date | None, today: date) -> dict[str, Any]:
+    """``state`` from a pull-sync run's record rather than a live read: ``email`` and
+    ``suspension_date`` of the domain's unconfirmed verification, ``email`` None when the run
+    found none open. The record keeps no status word, so ``status`` is None; and it keeps
+    the day, not the hour, of the suspension: the domain counts as suspended from that day."""
+    answer = state(domain, [])
+    if email is None:
+        return answer
+    return answer | {
+        "email": email,
+        "pending": True,
+        "suspended": suspension_date is not None and suspension_date <= today,
+        "suspension_date": suspension_date.isoformat() if suspension_date else None,
     }

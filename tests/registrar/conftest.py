@@ -11,12 +11,16 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from outbox.db import make_engine, upgrade
+from outbox.values import utcnow
+from outbox.sync import records
+from outbox.sync.verifications import verification_rows
 from tests.dispatch.conftest import sandbox, sandbox_server  # noqa: F401 - the sandbox fixtures, shared
 from tests.dispatch.harness import AT_REST_KEY, Sandbox, drain, make_worker, test_settings
 from tests.listener.processes import gunicorn
@@ -142,6 +146,15 @@ def opbridge(database: str, sandbox: Sandbox, tmp_path: Path) -> Iterator[Opbrid
 @pytest.fixture
 def whmcs(opbridge: Opbridge, tmp_path: Path) -> Whmcs:
     return Whmcs(tmp_path, opbridge.base_url)
+
+
+def record_sync_run(engine: Any, openprovider: Any, started_at: datetime) -> int:
+    """A finished pull-sync run that read the account's verifications at the sandbox, as a run does."""
+    run_id = records.start_run(engine, trigger="manual", dry_run=False, period_key=None, now=started_at)
+    rows, unread = verification_rows(openprovider)
+    records.save_changes(engine, run_id, rows)
+    records.finish_run(engine, run_id, utcnow(), status=records.FINISHED, message=unread)
+    return run_id
 
 
 def unreachable_url() -> str:

@@ -1,5 +1,6 @@
 """``/api/v1/registrar/…/sync`` answers from the mirror only while it is current, with the
-pull-sync's status map and expiry source; otherwise live at the sandbox."""
+pull-sync's status map and expiry source; otherwise live at the sandbox. A gTLD's
+``…/verification`` answers from the latest sync run's record on the same rule."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,13 @@ from outbox.db import make_engine
 from outbox.models import MirroredDomain
 from outbox.values import NewCommand, utcnow
 from tests.dispatch.harness import Sandbox, test_settings
+from tests.registrar.conftest import record_sync_run
 from tests.support import serve_wsgi
 
 TOKEN = "registrar-api-token-8c1d"
+VERIFYING_OWNER = {"name": {"first_name": "Ann", "last_name": "Owner"},
+                   "address": {"street": "Main", "number": "1", "zipcode": "1011AA", "city": "Amsterdam", "country": "NL"},
+                   "phone": {"country_code": "+31", "area_code": "20", "subscriber_number": "1234567"}}
 
 
 @pytest.fixture
@@ -30,6 +35,7 @@ def api(database_url: str, sandbox: Sandbox) -> Iterator[Any]:
         http.base = f"{url}/api/v1/registrar"
         http.engine = engine
         http.outbox = app.extensions["opbridge"].outbox
+        http.openprovider = app.extensions["opbridge"].clients.openprovider
         yield http
     engine.dispose()
 
@@ -74,6 +80,64 @@ def test_a_domain_page_costs_no_openprovider_call_while_the_mirror_is_current(ap
     api.outbox.enqueue(None, [NewCommand("set_lock", "pagina.nl", {"domain": "pagina.nl", "locked": True})])
     live = api.get(f"{api.base}/domains/pagina.nl", timeout=10).json()
     assert live["locked"] is True and sandbox.counters()["calls"] == {"list_domains": 1}
+
+
+def sync_run(api: Any, started_at: dt.datetime) -> int:
+    return record_sync_run(api.engine, api.openprovider, started_at)
+
+
+def test_a_gtld_verification_comes_from_the_latest_sync_run_while_the_mirror_is_current(  # noqa: ANN001
+        api: Any, sandbox: Sandbox) -> None:
+    deadline = (utcnow() + dt.timedelta(days=12)).strftime("%Y-%m-%d 10:00:00")
+    [ann, bob] = sandbox.seed(customers=[{**VERIFYING_OWNER, "email": "ann@example.net"},
+                                         {**VERIFYING_OWNER, "email": "bob@example.net"}])["customers"]
+    sandbox.seed(verifications=[{"email": "ann@example.net", "expiration_date": deadline}],
+                 domains=[{"name": "wachtend.com", "status": "ACT", "owner_handle": ann},
+                          {"name": "bevestigd.com", "status": "ACT", "owner_handle": bob}])
+    for name in ("wachtend.com", "bevestigd.com"):
+        mirror(api.engine, name=name, op_status="ACT", last_synced_at=utcnow() - dt.timedelta(hours=2))
+    sync_run(api, utcnow() - dt.timedelta(hours=1))
+    sandbox.reset_counters()
+
+    pending = api.get(f"{api.base}/domains/wachtend.com/verification", timeout=10).json()
+    calm = api.get(f"{api.base}/domains/bevestigd.com/verification", timeout=10).json()
+    assert sum(sandbox.counters()["calls"].values()) == 0
+    assert pending == {"domain": "wachtend.com", "applies": True, "status": None, "email": "ann@example.net",
+                       "pending": True, "suspended": False, "suspension_date": deadline[:10]}
+    assert calm == {"domain": "bevestigd.com", "applies": True, "status": None, "email": None, "pending": False,
+                    "suspended": False, "suspension_date": None}
+
+    # Work queued for the domain since the sync read it: the mirror is stale, the read live.
+    api.outbox.enqueue(None, [NewCommand("set_lock", "wachtend.com", {"domain": "wachtend.com", "locked": True})])
+    live = api.get(f"{api.base}/domains/wachtend.com/verification", timeout=10).json()
+    assert sandbox.counters()["calls"] == {"list_domain_email_verifications": 1}
+    assert live == {**pending, "status": "in progress"}
+
+
+def test_a_gtld_verification_is_read_live_unless_a_current_run_read_the_list(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001
+    [bob] = sandbox.seed(customers=[{**VERIFYING_OWNER, "email": "bob@example.net"}])["customers"]
+    sandbox.seed(domains=[{"name": "bevestigd.com", "status": "ACT", "owner_handle": bob}])
+    mirror(api.engine, name="bevestigd.com", op_status="ACT", last_synced_at=utcnow() - dt.timedelta(hours=1))
+    path = f"{api.base}/domains/bevestigd.com/verification"
+    api.openprovider.tlds.get("com")  # log in now: the counts below start with a valid token
+
+    def calls_of_a_read() -> dict[str, int]:
+        sandbox.reset_counters()
+        assert api.get(path, timeout=10).json()["pending"] is False
+        return sandbox.counters()["calls"]
+
+    # No finished run yet; then one that started before the mirror read the domain: live,
+    # and a domain without any verification costs the second call that finds it.
+    assert calls_of_a_read() == {"list_domain_email_verifications": 1, "list_domains": 1}
+    sync_run(api, utcnow() - dt.timedelta(hours=3))
+    assert calls_of_a_read() == {"list_domain_email_verifications": 1, "list_domains": 1}
+    sync_run(api, utcnow())
+    assert calls_of_a_read() == {}
+    # The latest run could not read the list: its silence says nothing of the domain.
+    sandbox.set_faults(error_rate=1.0, operations=["list_domain_email_verifications"])
+    sync_run(api, utcnow())
+    sandbox.set_faults()
+    assert calls_of_a_read() == {"list_domain_email_verifications": 1, "list_domains": 1}
 
 
 def test_sync_never_gives_a_provisional_date_and_names_a_failed_request(api: Any, sandbox: Sandbox) -> None:  # noqa: ANN001

@@ -3,9 +3,10 @@
  * opbridge registrar module: ICANN's registrant e-mail verification on WHMCS's domain page
  * (GetDomainInformation's IRTP fields) and its Resend Verification Email button.
  *
- * The state is read through opbridge from Openprovider's verification list; reading it
- * never starts a verification (the official module starts one on a page view). A resend
- * goes through the outbox as a domain.registrant_verification_resend event.
+ * The state is read through opbridge: from its latest sync run's record while the domain's
+ * mirror is current, else from Openprovider's verification list; reading it never starts
+ * a verification (the official module starts one on a page view). A resend goes through
+ * the outbox as a domain.registrant_verification_resend event.
  */
 
 declare(strict_types=1);
