@@ -63,7 +63,7 @@ from dispatch_noop import (  # noqa: E402 - the no-op benchmark's process and re
 
 from report import machine_and_command, write_section  # noqa: E402
 from listener.commands import commands_for  # noqa: E402
-from listener.schemas import EVENT_DATA  # noqa: E402
+from listener.event_schemas import EVENT_DATA  # noqa: E402
 from outbox.db import make_engine  # noqa: E402
 from outbox.models import DEAD, DONE, PENDING, RUNNING, Attempt, Command, Event  # noqa: E402
 from outbox.store import Outbox  # noqa: E402
@@ -172,7 +172,7 @@ def run_worker(database_url: str, sandbox_url: str, threads: int, pool: int, sta
     import outbox.handlers  # noqa: F401 - registers the handlers, as `opbridge worker` does
     from core.settings import load_settings
     from outbox.registry import registry
-    from outbox.services import Services
+    from outbox.services import OutboxServices
     from outbox.worker import Worker
 
     settings = load_settings(environ={}, database_url=database_url, op_url=sandbox_url, op_username="sandbox",
@@ -181,7 +181,7 @@ def run_worker(database_url: str, sandbox_url: str, threads: int, pool: int, sta
     # share a pool sized to the server's connection budget, not one connection each.
     engine = make_engine(database_url, pool_size=pool)
     chosen = timed_registry(registry, starts_path) if starts_path else registry
-    services = Services(settings, engine)
+    services = OutboxServices(settings, engine)
     services.openprovider.tlds.get("com")  # log in before the clock starts
     worker = Worker(Outbox.from_settings(engine, settings), threads, settings.poll_seconds, registry=chosen,
                     services=services)

@@ -41,13 +41,13 @@ from report import machine, machine_and_command, write_section  # noqa: E402
 import outbox.handlers  # noqa: E402,F401 - registers the handlers
 from listener import create_app  # noqa: E402
 from listener.commands import commands_for  # noqa: E402
-from listener.schemas import EVENT_DATA  # noqa: E402
+from listener.event_schemas import EVENT_DATA  # noqa: E402
 from opbridge.serving import serve_wsgi  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from opclient import DnsRecord, OpenproviderClient  # noqa: E402
 from opsandbox import create_app as sandbox_app  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
-from outbox.services import Services  # noqa: E402
+from outbox.services import OutboxServices  # noqa: E402
 from outbox.store import Outbox  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 
@@ -126,7 +126,7 @@ def time_php_reads(url: str, work: Path, count: int) -> list[float]:
 def calls_per_save(world_: dict[str, Any], saves: int) -> dict[str, float]:
     url, state = world_["url"], world_["sandbox"]
     queue = Outbox(world_["engine"], (0.05,) * 5)
-    worker = Worker(queue, threads=2, poll_seconds=0.02, services=Services(world_["settings"], world_["engine"]))
+    worker = Worker(queue, threads=2, poll_seconds=0.02, services=OutboxServices(world_["settings"], world_["engine"]))
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {TOKEN}"
     worker.run_until_settled(30)

@@ -41,7 +41,7 @@ from outbox.portfolio.drift_run import run_drift  # noqa: E402
 from outbox.portfolio.transfer_batch import batch_counts, check_rows, queue_rows  # noqa: E402
 from outbox.portfolio.transfer_file import read_rows  # noqa: E402
 from outbox.portfolio.transfer_handler import CALLS  # noqa: E402
-from outbox.services import Services  # noqa: E402
+from outbox.services import OutboxServices  # noqa: E402
 from outbox.store import Outbox  # noqa: E402
 from outbox.worker import Worker  # noqa: E402
 from report import machine, machine_and_command, peak_rss_kib, write_section  # noqa: E402
@@ -85,7 +85,7 @@ def seed_registry(op_url: str, count: int) -> str:
 def queue(values: dict, text: str) -> dict:
     settings = load_settings(environ={}, **values)
     engine = make_engine(settings.database_url)
-    services, outbox = Services(settings, engine), Outbox.from_settings(engine, settings)
+    services, outbox = OutboxServices(settings, engine), Outbox.from_settings(engine, settings)
     started = time.perf_counter()
     rows = read_rows(text)
     check_rows(rows, services, engine, retry_failed=False)
@@ -99,7 +99,7 @@ def queue(values: dict, text: str) -> dict:
 def transfer_all(values: dict, threads: int) -> dict:
     settings = load_settings(environ={}, **values)
     engine = make_engine(settings.database_url, pool_size=threads + 2)
-    services, outbox = Services(settings, engine), Outbox.from_settings(engine, settings)
+    services, outbox = OutboxServices(settings, engine), Outbox.from_settings(engine, settings)
     started = time.perf_counter()
     counts = Worker(outbox, threads=threads, poll_seconds=0.05, services=services).run_until_settled(timeout=7200)
     return {"seconds": time.perf_counter() - started, "counts": counts, "peak_rss_mib": peak_rss_kib() / 1024}
@@ -169,7 +169,7 @@ def seed_portfolio(whmcs_url: str, op_url: str, count: int) -> None:
 def drift_once(values: dict) -> dict:
     settings = load_settings(environ={}, **values)
     engine = make_engine(settings.database_url)
-    services, outbox = Services(settings, engine), Outbox.from_settings(engine, settings)
+    services, outbox = OutboxServices(settings, engine), Outbox.from_settings(engine, settings)
     started = time.perf_counter()
     report_id = run_drift(services, outbox, trigger="bench")
     seconds = time.perf_counter() - started

@@ -44,7 +44,7 @@ import outbox.handlers  # noqa: E402,F401 - registers the handlers the drain run
 from core.settings import load_settings  # noqa: E402
 from opclient import DomainNotFound, OpenproviderClient  # noqa: E402
 from outbox.db import make_engine, upgrade  # noqa: E402
-from outbox.services import Services  # noqa: E402
+from outbox.services import OutboxServices  # noqa: E402
 from outbox.store import Outbox  # noqa: E402
 from outbox.sync import run_sync  # noqa: E402
 from outbox.sync.decisions import Rules, WhmcsSide, decide  # noqa: E402
@@ -161,7 +161,7 @@ def reset_counters(*urls: str) -> None:
 
 
 def opbridge_way(settings, engine) -> dict:  # noqa: ANN001
-    services = Services(settings, engine)
+    services = OutboxServices(settings, engine)
     outbox = Outbox.from_settings(engine, settings)
     started = time.perf_counter()
     run_id = run_sync(services, outbox, trigger="bench")

@@ -20,7 +20,7 @@ from typing import Any
 
 from core import times
 from core.masking import MASK
-from core.settings import FIELDS
+from core.settings import FIELDS, Settings
 
 # Attributes every LogRecord has; anything else came in through ``extra=`` and is shown.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -56,7 +56,7 @@ def about(**fields: Any) -> Iterator[None]:
         unbind(token)
 
 
-def secret_values(settings: Any) -> list[str]:
+def secret_values(settings: Settings) -> list[str]:
     """The values of every setting marked secret, to be masked in log lines."""
     values: list[str] = []
     for name, field in FIELDS.items():
@@ -171,12 +171,12 @@ def configure(level: str = "INFO", fmt: str = "json", secrets: Iterable[str] = (
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
 
 
-def configure_from(settings: Any) -> None:
+def configure_from(settings: Settings) -> None:
     """Logs as the settings ask, with their secrets masked."""
     configure(settings.log_level, settings.log_format, secret_values(settings))
 
 
-def gunicorn_logconfig(settings: Any) -> dict[str, Any]:
+def gunicorn_logconfig(settings: Settings) -> dict[str, Any]:
     """gunicorn's ``logconfig_dict``: its error and access logs in opbridge's format.
 
     Error lines (and anything logged in the master) go to stderr, access lines to

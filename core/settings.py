@@ -164,71 +164,73 @@ class Field:
     secret: bool = False
 
 
-FIELDS: dict[str, Field] = {
-    "database_url": Field("sqlite:///opbridge.db", _database_url),
-    "bind": Field("127.0.0.1:8080", _bind),
-    "public_url": Field("", _http_url),
-    "webhook_secrets": Field((), _secrets, secret=True),
-    "admin_tokens": Field((), _words, secret=True),
+def setting(default: Any, parse: Callable[[Any], Any], secret: bool = False) -> Any:
+    """One setting: its default, how a value from a file or the environment is read, and
+    whether it is a secret (masked in logs, reprs and docs/configuration.md)."""
+    return dataclasses.field(default=default, metadata={"parse": parse, "secret": secret})
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The validated configuration; build it with load_settings(). Each field's name is
+    its TOML key and, upper-cased after OPBRIDGE_, its environment variable."""
+
+    database_url: str = setting("sqlite:///opbridge.db", _database_url)
+    bind: str = setting("127.0.0.1:8080", _bind)
+    public_url: str = setting("", _http_url)
+    webhook_secrets: tuple[str, ...] = setting((), _secrets, secret=True)
+    admin_tokens: tuple[str, ...] = setting((), _words, secret=True)
     # Fernet keys that seal auth codes at rest; the first seals, any opens (rotation).
-    "at_rest_keys": Field((), _fernet_keys, secret=True),
-    "op_url": Field("https://api.cte.openprovider.eu", _http_url),
-    "op_username": Field("", _text),
-    "op_password": Field("", _text, secret=True),
-    "op_timeout_seconds": Field(30, _int(minimum=1, maximum=600)),
-    "reuse_handles": Field(True, _bool),
-    "dns_template": Field("", _text),
-    "default_nameservers": Field(
+    at_rest_keys: tuple[str, ...] = setting((), _fernet_keys, secret=True)
+    op_url: str = setting("https://api.cte.openprovider.eu", _http_url)
+    op_username: str = setting("", _text)
+    op_password: str = setting("", _text, secret=True)
+    op_timeout_seconds: int = setting(30, _int(minimum=1, maximum=600))
+    reuse_handles: bool = setting(True, _bool)
+    dns_template: str = setting("", _text)
+    default_nameservers: tuple[str, ...] = setting(
         ("ns1.openprovider.nl", "ns2.openprovider.be", "ns3.openprovider.eu"), _nameservers
-    ),
-    "whmcs_url": Field("", _http_url),
-    "whmcs_identifier": Field("", _text, secret=True),
-    "whmcs_secret": Field("", _text, secret=True),
-    "whmcs_accesskey": Field("", _text, secret=True),
-    "whmcs_registrar": Field("openprovider", _text),
-    "next_due_date_offset": Field(10, _int(minimum=0, maximum=365)),
-    "update_interval_days": Field(3, _int(minimum=0)),
-    "max_domains_per_sync": Field(200, _int(minimum=0)),
-    "send_empty_reports": Field(True, _bool),
-    "expiry_source": Field("expiration_date", _choice("expiration_date", "renewal_date")),
-    "due_date_max_difference_days": Field(100, _int(minimum=0)),
-    "sync_every_minutes": Field(10, _int(minimum=0)),
+    )
+    whmcs_url: str = setting("", _http_url)
+    whmcs_identifier: str = setting("", _text, secret=True)
+    whmcs_secret: str = setting("", _text, secret=True)
+    whmcs_accesskey: str = setting("", _text, secret=True)
+    whmcs_registrar: str = setting("openprovider", _text)
+    next_due_date_offset: int = setting(10, _int(minimum=0, maximum=365))
+    update_interval_days: int = setting(3, _int(minimum=0))
+    max_domains_per_sync: int = setting(200, _int(minimum=0))
+    send_empty_reports: bool = setting(True, _bool)
+    expiry_source: str = setting("expiration_date", _choice("expiration_date", "renewal_date"))
+    due_date_max_difference_days: int = setting(100, _int(minimum=0))
+    sync_every_minutes: int = setting(10, _int(minimum=0))
     # Seconds-level period (0 = use the minutes); overrides the minutes when set.
-    "sync_every_seconds": Field(0, _int(minimum=0)),
-    "tld_refresh_hours": Field(24, _int(minimum=0, maximum=24 * 30)),
+    sync_every_seconds: int = setting(0, _int(minimum=0))
+    tld_refresh_hours: int = setting(24, _int(minimum=0, maximum=24 * 30))
     # Openprovider lookups a sync run keeps in flight at once.
-    "sync_concurrency": Field(8, _int(minimum=1, maximum=64)),
-    "drift_every_days": Field(7, _int(minimum=0)),
+    sync_concurrency: int = setting(8, _int(minimum=1, maximum=64))
+    drift_every_days: int = setting(7, _int(minimum=0))
     # Openprovider calls a second that bulk transfers in may spend, across every worker.
-    "transfer_calls_per_second": Field(2.0, _float(minimum=0.01)),
-    "import_payment_method": Field("banktransfer", _text),
-    "worker_threads": Field(8, _int(minimum=1, maximum=256)),
-    "retry_schedule": Field((10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400), _schedule),
-    "circuit_pause_seconds": Field(300, _int(minimum=1)),
-    "retention_days": Field(30, _int(minimum=1)),
-    "lease_seconds": Field(120, _int(minimum=5)),
-    "poll_seconds": Field(1, _int(minimum=1, maximum=60)),
-    "log_format": Field("json", _choice("json", "text")),
-    "log_level": Field("INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    transfer_calls_per_second: float = setting(2.0, _float(minimum=0.01))
+    import_payment_method: str = setting("banktransfer", _text)
+    worker_threads: int = setting(8, _int(minimum=1, maximum=256))
+    retry_schedule: tuple[int, ...] = setting((10, 60, 300, 900, 3600, 10800, 21600, 43200, 86400, 86400), _schedule)
+    circuit_pause_seconds: int = setting(300, _int(minimum=1))
+    retention_days: int = setting(30, _int(minimum=1))
+    lease_seconds: int = setting(120, _int(minimum=5))
+    poll_seconds: int = setting(1, _int(minimum=1, maximum=60))
+    log_format: str = setting("json", _choice("json", "text"))
+    log_level: str = setting("INFO", _choice("DEBUG", "INFO", "WARNING", "ERROR"))
+
+    def __repr__(self) -> str:  # secrets never reach a log line through repr()
+        shown = [f"{name}=***" if field.secret and getattr(self, name) else f"{name}={getattr(self, name)!r}"
+                 for name, field in FIELDS.items()]
+        return f"Settings({', '.join(shown)})"
+
+
+FIELDS: dict[str, Field] = {
+    field.name: Field(field.default, field.metadata["parse"], field.metadata["secret"])
+    for field in dataclasses.fields(Settings)
 }
-
-Settings = dataclasses.make_dataclass(
-    "Settings",
-    [(name, Any, dataclasses.field(default=field.default)) for name, field in FIELDS.items()],
-    frozen=True,
-)
-Settings.__doc__ = "The validated configuration; build it with load_settings()."
-
-
-def _settings_repr(self: Any) -> str:
-    shown = []
-    for name, field in FIELDS.items():
-        value = getattr(self, name)
-        shown.append(f"{name}=***" if field.secret and value else f"{name}={value!r}")
-    return f"Settings({', '.join(shown)})"
-
-
-Settings.__repr__ = _settings_repr  # secrets never reach a log line through repr()
 
 
 def _read_toml(path: str) -> dict[str, Any]:
@@ -274,7 +276,7 @@ def load_settings(
     config_path: str | None = None,
     environ: Mapping[str, str] | None = None,
     **overrides: Any,
-) -> Any:
+) -> Settings:
     """Build Settings from defaults < TOML file < environment < keyword overrides."""
     environ = os.environ if environ is None else environ
     for sentence in misspelled_variables(environ):
@@ -303,7 +305,7 @@ def load_settings(
     return settings
 
 
-def _check_lease_covers_calls(settings: Any) -> None:
+def _check_lease_covers_calls(settings: Settings) -> None:
     # One Openprovider call may take a login, the call and its retry after a refused
     # token; a lease shorter than that lets a second worker start the same command.
     longest_call = 3 * settings.op_timeout_seconds
@@ -314,7 +316,7 @@ def _check_lease_covers_calls(settings: Any) -> None:
         )
 
 
-def require(settings: Any, *names: str) -> None:
+def require(settings: Settings, *names: str) -> None:
     """Stop with one sentence when a setting a command needs is empty."""
     for name in names:
         if not getattr(settings, name):

@@ -1,8 +1,6 @@
 """The listener: a Flask app that turns signed WHMCS events into outbox commands."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 from sqlalchemy import Engine
 
@@ -25,16 +23,16 @@ from listener.errors import register_error_handlers
 from listener.group_commit import GroupCommit
 from listener.ids import RowIdConverter
 from listener.json_provider import IsoJSONProvider
-from listener.services import Services
+from listener.services import ListenerServices
 from listener.signing import Keyring
 from core import times
-from core.settings import load_settings
-from outbox.services import Services as OutboxServices
+from core.settings import Settings, load_settings
+from outbox.services import OutboxServices
 from outbox.db import backend, ensure_schema, head_revision, make_engine
 from outbox.store import Outbox
 
 
-def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
+def create_app(settings: Settings = None, engine: Engine | None = None) -> Flask:
     """Build the app; settings come from the environment and engine from settings by default."""
     settings = load_settings() if settings is None else settings
     engine = make_engine(settings.database_url) if engine is None else engine
@@ -46,7 +44,7 @@ def create_app(settings: Any = None, engine: Engine | None = None) -> Flask:
     app.add_template_filter(times.iso, "iso")  # <time datetime="{{ t|iso }}">
     app.add_template_filter(times.utc, "utc")  # what people read: 2026-12-02 16:30:28 UTC
     outbox = Outbox.from_settings(engine, settings)
-    app.extensions["opbridge"] = Services(
+    app.extensions["opbridge"] = ListenerServices(
         settings=settings,
         engine=engine,
         outbox=outbox,

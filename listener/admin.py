@@ -6,44 +6,20 @@ Every request needs ``Authorization: Bearer <token>`` with one of OPBRIDGE_ADMIN
 """
 from __future__ import annotations
 
-import hmac
-import json
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, request
-from marshmallow import Schema, ValidationError, fields
+from flask import Blueprint
 
+from listener import api_common
 from listener.api_schemas import (
-    DOMAIN_DOCS,
-    AuthCodeAnswer,
-    Availability,
-    AvailabilityQuery,
-    CommandDetail,
-    CommandListQuery,
-    CommandPage,
-    Discarded,
-    DiscardedMany,
-    DiscardFilter,
-    DiscardRequest,
-    DnsTemplates,
-    DomainState,
-    EventRecord,
-    RegistrableDomain,
-    Replayed,
-    ReplayedMany,
-    ReplayFilter,
-    SyncRunDetail,
-    SyncRunList,
-    SyncRunListQuery,
-    SyncRunQueued,
-    SyncRunRequest,
+    AuthCodeAnswer, Availability, AvailabilityQuery, CommandDetail, CommandListQuery, CommandPage, Discarded,
+    DiscardedMany, DiscardFilter, DiscardRequest, DnsTemplates, DomainState, EventRecord, Replayed, ReplayedMany,
+    ReplayFilter, SyncRunDetail, SyncRunList, SyncRunListQuery, SyncRunQueued, SyncRunRequest,
 )
-from listener.errors import Refusal, error_response
+from listener.errors import Refusal
 from listener.hooks import WEBHOOK_ID
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from core.settings import ConfigError
-from opclient.errors import DomainNotFound, OpenproviderError, TransientError
 from outbox.mirror import mirrored
 from outbox.models import DEAD
 from outbox.values import NewCommand
@@ -53,67 +29,7 @@ from outbox.sync.records import load_changes, load_run, load_runs
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 # Every route needs the token, and any of them may find the database unreachable.
 describe_blueprint(bp, "admin", errors=(401, 403, 503), bearer_token=True)
-
-# Openprovider's answer for an extension it does not sell: the caller's mistake, not Openprovider's.
-UNSOLD_EXTENSION = 307
-WEBHOOK_ID_DOCS = {"type": "string", "pattern": f"^{WEBHOOK_ID.pattern}$", "examples": ["evt_0001"]}
-DOMAIN_NAME_DOCS = {"type": "string", **DOMAIN_DOCS}
-
-
-def token_is_valid(token: str) -> bool:
-    """Constant-time check against every configured token."""
-    tokens = services().settings.admin_tokens
-    return any(hmac.compare_digest(token.encode(), known.encode()) for known in tokens)
-
-
-@bp.before_request
-def require_token() -> None:
-    if not services().settings.admin_tokens:
-        raise Refusal(403, "admin_closed", "The admin API is closed: set OPBRIDGE_ADMIN_TOKENS to open it.")
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token or not token_is_valid(token.strip()):
-        raise Refusal(401, "unauthorized", "Send Authorization: Bearer <token> with one of the admin tokens.",
-                      headers={"WWW-Authenticate": "Bearer"})
-
-
-# -- what requests carry --------------------------------------------------------
-
-
-def _query(schema: Schema) -> dict[str, Any]:
-    """The route's query parameters, loaded through its schema (400 naming the bad ones)."""
-    args = {
-        name: request.args.getlist(name) if isinstance(field, fields.List) else request.args[name]
-        for name, field in schema.load_fields.items() if name in request.args
-    }
-    try:
-        return schema.load(args)
-    except ValidationError as error:
-        raise Refusal(400, "invalid_parameter", f"Invalid query parameter(s): {_names(error.messages)}; see details.",
-                      error.messages) from None
-
-
-def load_body(schema: Schema, code: str, example: str, required: bool = True) -> dict[str, Any]:
-    """The JSON object in the body, loaded through the route's schema (422 naming the bad fields)."""
-    raw = request.get_data()
-    if not raw and not required:
-        return schema.load({})
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        body = None
-    if not isinstance(body, dict):
-        raise Refusal(400, "invalid_body", f"Send a JSON object such as {example}.")
-    unknown = sorted(set(body) - {field.data_key or name for name, field in schema.load_fields.items()})
-    if unknown:
-        raise Refusal(422, code, f"Unknown field(s): {', '.join(unknown)}.", {"fields": unknown})
-    try:
-        return schema.load(body)
-    except ValidationError as error:
-        raise Refusal(422, code, f"Invalid {_names(error.messages)}; see details.", error.messages) from None
-
-
-def _names(messages: Any) -> str:
-    return ", ".join(sorted(map(str, messages))) if isinstance(messages, dict) else "value"
+api_common.guard(bp)
 
 
 # -- commands ------------------------------------------------------------------
@@ -122,7 +38,7 @@ def _names(messages: Any) -> str:
 @bp.get("/commands")
 @operation("Commands, newest first, a page at a time", answers={200: CommandPage}, errors=(400,), query=CommandListQuery)
 def list_commands() -> dict[str, Any]:
-    query = _query(CommandListQuery())
+    query = api_common.query_args(CommandListQuery())
     rows = services().outbox.list_commands(
         status=query.get("status"),
         type=query.get("type"),
@@ -162,7 +78,7 @@ def _left_alone(command_id: int, code: str, rule: str) -> NoReturn:
 @bp.post("/commands/replay")
 @operation("Replay the finished commands a filter picks", answers={200: ReplayedMany}, errors=(400, 422), body=ReplayFilter)
 def replay_commands() -> dict[str, Any]:
-    chosen = load_body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
+    chosen = api_common.load_body(ReplayFilter(), "invalid_filter", '{"status": "dead", "type": "renew_domain"}')
     outbox = services().outbox
     replayed = outbox.replay(outbox.replayable(
         status=chosen["status"], type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"],
@@ -174,7 +90,7 @@ def replay_commands() -> dict[str, Any]:
 @operation("Set a dead command aside for good, with a reason kept in its history", answers={200: Discarded},
            errors=(400, 404, 409, 422), body=DiscardRequest)
 def discard_command(command_id: int) -> dict[str, Any]:
-    reason = load_body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
+    reason = api_common.load_body(DiscardRequest(), "invalid_body", '{"reason": "The order was cancelled."}')["reason"]
     discarded = services().outbox.discard([command_id], reason)
     if not discarded:
         _left_alone(command_id, "not_discardable", "only dead commands can be discarded")
@@ -184,7 +100,7 @@ def discard_command(command_id: int) -> dict[str, Any]:
 @bp.post("/commands/discard")
 @operation("Discard the dead commands a filter picks", answers={200: DiscardedMany}, errors=(400, 422), body=DiscardFilter)
 def discard_commands() -> dict[str, Any]:
-    chosen = load_body(DiscardFilter(), "invalid_filter", '{"type": "renew_domain", "reason": "Renewed by hand."}')
+    chosen = api_common.load_body(DiscardFilter(), "invalid_filter", '{"type": "renew_domain", "reason": "Renewed by hand."}')
     outbox = services().outbox
     picked = outbox.replayable(status=DEAD, type=chosen["type"], aggregate_key=chosen["domain"], since=chosen["since"])
     discarded = outbox.discard(picked, chosen["reason"])
@@ -196,7 +112,7 @@ def discard_commands() -> dict[str, Any]:
 
 @bp.get("/events/<webhook_id>")
 @operation("A received event and the commands it enqueued", answers={200: EventRecord}, errors=(404,),
-           path={"webhook_id": WEBHOOK_ID_DOCS})
+           path={"webhook_id": api_common.WEBHOOK_ID_DOCS})
 def show_event(webhook_id: str) -> dict[str, Any]:
     # An id the hook endpoint would refuse names no stored event (and may not even fit the column).
     event = services().outbox.get_event(webhook_id) if WEBHOOK_ID.fullmatch(webhook_id) else None
@@ -205,18 +121,11 @@ def show_event(webhook_id: str) -> dict[str, Any]:
     return EventRecord().dump(event)
 
 
-def _domain_key(name: str) -> str:
-    try:
-        return RegistrableDomain().deserialize(name)
-    except ValidationError as error:
-        raise Refusal(400, "invalid_domain", " ".join(error.messages), {"domain": name}) from None
-
-
 @bp.get("/domains/<name>")
 @operation("A domain's mirrored state and its recent commands", answers={200: DomainState}, errors=(400, 404),
-           path={"name": DOMAIN_NAME_DOCS})
+           path={"name": api_common.DOMAIN_NAME_DOCS})
 def show_domain(name: str) -> dict[str, Any]:
-    key = _domain_key(name)
+    key = api_common.domain_key(name)
     mirror = mirrored(services().engine, key)
     recent = services().outbox.list_commands(aggregate_key=key, limit=20)
     if mirror is None and not recent:
@@ -230,7 +139,7 @@ def show_domain(name: str) -> dict[str, Any]:
 @bp.get("/sync/runs")
 @operation("Sync runs, newest first", answers={200: SyncRunList}, errors=(400,), query=SyncRunListQuery)
 def list_sync_runs() -> dict[str, Any]:
-    return SyncRunList().dump({"runs": load_runs(services().engine, _query(SyncRunListQuery())["limit"])})
+    return SyncRunList().dump({"runs": load_runs(services().engine, api_common.query_args(SyncRunListQuery())["limit"])})
 
 
 @bp.get("/sync/runs/<id:run_id>")
@@ -247,7 +156,7 @@ def show_sync_run(run_id: int) -> dict[str, Any]:
 @operation("Ask a worker to run the pull-sync now", answers={202: SyncRunQueued}, errors=(400, 422),
            body=SyncRunRequest, body_required=False)
 def request_sync_run() -> tuple[dict[str, Any], int]:
-    body = load_body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
+    body = api_common.load_body(SyncRunRequest(), "invalid_body", '{"dry_run": true}', required=False)
     stored = services().outbox.enqueue(None, [NewCommand("run_sync", REQUESTED_RUN_KEY, {"dry_run": body["dry_run"]})])
     return SyncRunQueued().dump({"status": "queued", "command": stored.command_ids[0],
                                  "message": "A worker runs the sync; GET /api/v1/sync/runs shows it when it starts."}), 202
@@ -260,7 +169,7 @@ def request_sync_run() -> tuple[dict[str, Any], int]:
 @operation("Whether names can be registered, asked of Openprovider", answers={200: Availability}, errors=(400, 422, 502),
            query=AvailabilityQuery)
 def availability() -> dict[str, Any]:
-    names = _query(AvailabilityQuery())["domain"]
+    names = api_common.query_args(AvailabilityQuery())["domain"]
     results = services().clients.openprovider.domains.check(names)
     return Availability().dump({"results": [
         {"domain": r.domain, "status": r.status, "available": r.is_available, "reason": r.reason} for r in results
@@ -269,10 +178,10 @@ def availability() -> dict[str, Any]:
 
 @bp.get("/domains/<name>/authcode")
 @operation("A domain's transfer code, from Openprovider", answers={200: AuthCodeAnswer}, errors=(400, 404, 422, 502),
-           path={"name": DOMAIN_NAME_DOCS})
+           path={"name": api_common.DOMAIN_NAME_DOCS})
 def auth_code(name: str) -> dict[str, Any]:
     client = services().clients.openprovider
-    domain = client.domains.find(_domain_key(name))
+    domain = client.domains.find(api_common.domain_key(name))
     code = client.domains.auth_code(domain.id)
     return AuthCodeAnswer().dump({"domain": domain.domain.ascii, "auth_code": code.code, "type": code.type,
                                   "sent_to_owner": code.sent_to_owner})
@@ -283,23 +192,3 @@ def auth_code(name: str) -> dict[str, Any]:
 def dns_templates() -> dict[str, Any]:
     templates = services().clients.openprovider.dns.templates()
     return DnsTemplates().dump({"templates": templates})
-
-
-@bp.errorhandler(ConfigError)
-def _not_configured(error: ConfigError) -> Response:
-    return error_response(Refusal(503, "not_configured", str(error)))
-
-
-@bp.errorhandler(OpenproviderError)
-def _openprovider_failed(error: OpenproviderError) -> Response:
-    if isinstance(error, DomainNotFound):
-        return error_response(Refusal(404, "not_found", str(error)))
-    if error.code == UNSOLD_EXTENSION:
-        return error_response(Refusal(422, "unsupported_extension", f"Openprovider does not sell this extension: {error}",
-                                      {"code": error.code}))
-    if isinstance(error, TransientError):
-        retry = str(int(error.retry_after or 30))
-        return error_response(Refusal(503, "openprovider_unavailable", f"Openprovider did not answer: {error}",
-                                      headers={"Retry-After": retry}))
-    return error_response(Refusal(502, "openprovider_error", f"Openprovider refused the request: {error}",
-                                  {"code": error.code}))

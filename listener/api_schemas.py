@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from listener.ids import MAX_ID
-from listener.schemas import DomainName
+from listener.event_schemas import DomainName
 from core.times import iso
 from opclient.names import InvalidDomainName, split_domain
 from outbox.models import COMMAND_TYPE_PATTERN, DEAD, DONE, STATUSES

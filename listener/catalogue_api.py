@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from listener import admin
+from listener import api_common
 from listener.catalogue_schemas import TldList, TldListQuery, TldPricing, TldRecord
 from listener.errors import Refusal
 from listener.openapi import describe_blueprint, operation
@@ -16,17 +16,17 @@ from outbox.catalogue import all_entries, entry_for
 from outbox.catalogue.pricing import import_items
 
 bp = Blueprint("catalogue_api", __name__, url_prefix="/api/v1/tlds")
-bp.before_request(admin.require_token)
+bp.before_request(api_common.require_token)
 describe_blueprint(bp, "TLD catalogue", errors=(401, 403, 503), bearer_token=True)
 pricing_bp = Blueprint("tld_pricing_api", __name__, url_prefix="/api/v1/registrar")
-pricing_bp.before_request(admin.require_token)
+pricing_bp.before_request(api_common.require_token)
 describe_blueprint(pricing_bp, "registrar module", errors=(401, 403, 503), bearer_token=True)
 
 
 @bp.get("")
 @operation("Every TLD in the catalogue, by name", answers={200: TldList}, errors=(400,), query=TldListQuery)
 def list_tlds() -> dict[str, Any]:
-    query = admin._query(TldListQuery())
+    query = api_common.query_args(TldListQuery())
     entries = all_entries(services().engine, search=query.get("search"))
     return TldList().dump({"tlds": [entry.as_dict() for entry in entries]})
 

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from listener.admin import token_is_valid
+from listener.api_common import token_is_valid
 from listener.charts import bar_chart
 from listener.command_filter import BadFilter, CommandFilter
 from listener.domains import normalise_domain

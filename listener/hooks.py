@@ -20,7 +20,7 @@ from listener.errors import Refusal
 from listener.metrics import count_event
 from listener.registry_intake import check_registry_data
 from listener.openapi import describe_blueprint, operation
-from listener.schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
+from listener.event_schemas import ENVELOPE, EVENT_DATA, EnvelopeSchema
 from listener.services import services
 from listener.signing import SignatureError
 from listener.storable import unstorable_text

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from listener import admin
+from listener import api_common
 from listener.api_schemas import EventOutcome, OutcomeQuery
 from listener.errors import Refusal
 from listener.hooks import WEBHOOK_ID
@@ -37,7 +37,7 @@ from outbox.sync.decisions import STATUS_MAP
 from outbox.sync.reading import openprovider_side
 
 bp = Blueprint("outcome_api", __name__, url_prefix="/api/v1/events")
-bp.before_request(admin.require_token)
+bp.before_request(api_common.require_token)
 describe_blueprint(bp, "registrar module", errors=(400, 401, 403, 404), bearer_token=True)
 
 POLL_SECONDS = 0.25  # where no NOTIFY wakes a waiter
@@ -86,9 +86,9 @@ def _waiter() -> OutcomeWaiter:
 
 @bp.get("/<webhook_id>/outcome")
 @operation("What became of an event's commands, waiting up to ?wait seconds for them to end",
-           answers={200: EventOutcome}, errors=(400, 404), query=OutcomeQuery, path={"webhook_id": admin.WEBHOOK_ID_DOCS})
+           answers={200: EventOutcome}, errors=(400, 404), query=OutcomeQuery, path={"webhook_id": api_common.WEBHOOK_ID_DOCS})
 def event_outcome(webhook_id: str) -> dict[str, Any]:
-    wait = admin._query(OutcomeQuery())["wait"]
+    wait = api_common.query_args(OutcomeQuery())["wait"]
     if not WEBHOOK_ID.fullmatch(webhook_id):
         raise Refusal(404, "not_found", f"No event with webhook id {webhook_id!r} was received.")
     started = time.monotonic()

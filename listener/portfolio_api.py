@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from listener.admin import bp, load_body
+from listener.admin import bp
+from listener.api_common import load_body
 from listener.errors import Refusal
 from listener.openapi import operation
 from listener.portfolio_schemas import DriftReportAnswer, TransferReport, TransferRequest, TransferStatus

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy import select
 
-from listener import admin
+from listener import api_common
 from listener.api_schemas import (
     AvailabilityQuery,
     RegistrarAvailability,
@@ -28,9 +28,8 @@ from listener.api_schemas import (
 )
 from listener.openapi import describe_blueprint, operation
 from listener.services import services
-from core.settings import ConfigError
 from core.times import iso
-from opclient.errors import DomainNotFound, OpenproviderError, PermanentError
+from opclient.errors import DomainNotFound, PermanentError
 from opclient.names import InvalidDomainName, split_domain
 from opclient.types import Domain
 from outbox import mirror
@@ -41,9 +40,7 @@ from outbox.sync.decisions import FAILED_REQUEST, PROVISIONAL_STATUSES, STATUS_M
 from outbox.sync.reading import openprovider_side
 
 bp = Blueprint("registrar_api", __name__, url_prefix="/api/v1/registrar")
-bp.before_request(admin.require_token)
-bp.register_error_handler(ConfigError, admin._not_configured)
-bp.register_error_handler(OpenproviderError, admin._openprovider_failed)
+api_common.guard(bp)
 describe_blueprint(bp, "registrar module", errors=(400, 401, 403, 404, 422, 502, 503), bearer_token=True)
 
 WHMCS_ROLES = {"owner": "Registrant", "admin": "Admin", "tech": "Technical", "billing": "Billing"}
@@ -53,17 +50,17 @@ SETTLED_STATUSES = frozenset({"ACT", "DEL"})
 
 
 def _live(name: str) -> Domain:
-    return services().clients.openprovider.domains.find(admin._domain_key(name))
+    return services().clients.openprovider.domains.find(api_common.domain_key(name))
 
 
 @bp.get("/domains/<name>")
 @operation("A domain's nameservers, lock and ID protection: from the mirror while it is current, else live",
-           answers={200: RegistrarDomain}, path={"name": admin.DOMAIN_NAME_DOCS})
+           answers={200: RegistrarDomain}, path={"name": api_common.DOMAIN_NAME_DOCS})
 def domain_details(name: str) -> dict[str, Any]:
     """What the nameserver, lock and domain-information pages show. A page view costs no
     Openprovider call while the pull-sync's reading of the domain is current (the rule of
     /sync below); otherwise one."""
-    key = admin._domain_key(name)
+    key = api_common.domain_key(name)
     row = fresh_mirror_row(key)
     if row is not None and row.op_nameservers is not None:
         return _mirrored_details(row)
@@ -100,7 +97,7 @@ def _mirrored_details(row: Any) -> dict[str, Any]:
 
 
 @bp.get("/domains/<name>/contacts")
-@operation("A domain's contacts in WHMCS's labels", answers={200: RegistrarContacts}, path={"name": admin.DOMAIN_NAME_DOCS})
+@operation("A domain's contacts in WHMCS's labels", answers={200: RegistrarContacts}, path={"name": api_common.DOMAIN_NAME_DOCS})
 def domain_contacts(name: str) -> dict[str, Any]:
     """The domain's handles as WHMCS's contact form labels them, each handle read once."""
     domain = _live(name)
@@ -131,7 +128,7 @@ def _whmcs_contact(customer: Any) -> dict[str, str]:
 @operation("Availability with premium prices", answers={200: RegistrarAvailability}, query=AvailabilityQuery)
 def availability() -> dict[str, Any]:
     """Availability in batches of 15, with the premium price where the registry asks one."""
-    return {"results": _availability_of(admin._query(AvailabilityQuery())["domain"])}
+    return {"results": _availability_of(api_common.query_args(AvailabilityQuery())["domain"])}
 
 
 @bp.get("/suggestions")
@@ -140,7 +137,7 @@ def availability() -> dict[str, Any]:
 def suggestions() -> dict[str, Any]:
     """Openprovider's name suggestions, each checked as /availability checks: the suggestion
     service says nothing of availability, and WHMCS shows only what can be ordered."""
-    query = admin._query(RegistrarSuggestionsQuery())
+    query = api_common.query_args(RegistrarSuggestionsQuery())
     suggested = services().clients.openprovider.domains.suggest(query["name"], query["tld"], limit=query["limit"])
     # A suggestion that is itself a public suffix (no.it is one) can be neither checked nor sold.
     return {"results": _availability_of([suggestion.name for suggestion in suggested if _registrable(suggestion.name)])}
@@ -159,7 +156,7 @@ def _availability_of(keys: list[str]) -> list[dict[str, Any]]:
     try:
         return [_check_result(domains, result) for result in domains.check(keys, with_price=True)]
     except PermanentError as error:
-        if error.code != admin.UNSOLD_EXTENSION:
+        if error.code != api_common.UNSOLD_EXTENSION:
             raise
         # One extension Openprovider does not sell refuses the whole batch: ask name by name.
         return [_check_one(domains, key) for key in keys]
@@ -169,7 +166,7 @@ def _check_one(domains: Any, key: str) -> dict[str, Any]:
     try:
         [result] = domains.check([key], with_price=True)
     except PermanentError as error:
-        if error.code != admin.UNSOLD_EXTENSION:
+        if error.code != api_common.UNSOLD_EXTENSION:
             raise
         return {"domain": key, "status": "unsupported", "available": False, "reason": str(error), "premium_price": None,
                 "premium_renew_price": None}
@@ -201,13 +198,13 @@ def _money(money: Any) -> dict[str, str] | None:
 
 @bp.get("/domains/<name>/sync")
 @operation("What WHMCS's Sync and TransferSync should record", answers={200: RegistrarSync}, query=RegistrarSyncQuery,
-           path={"name": admin.DOMAIN_NAME_DOCS})
+           path={"name": api_common.DOMAIN_NAME_DOCS})
 def domain_sync(name: str) -> dict[str, Any]:
     """What WHMCS's Sync and TransferSync should record. From the mirror while nothing has
     happened to the domain since the pull-sync last read it; live otherwise, or with ?live=1."""
-    key = admin._domain_key(name)
+    key = api_common.domain_key(name)
     settings = services().settings
-    row = None if admin._query(RegistrarSyncQuery()).get("live") == "1" else fresh_mirror_row(key)
+    row = None if api_common.query_args(RegistrarSyncQuery()).get("live") == "1" else fresh_mirror_row(key)
     if row is not None:
         status = row.op_status
         expiry = _mirrored_expiry(row)

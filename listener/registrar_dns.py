@@ -18,11 +18,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from listener import admin
+from listener import api_common
 from listener.api_schemas import Query, RegistrarDnssec, RegistrarHostRecords
 from listener.openapi import operation
 from listener.registrar_api import bp
-from listener.schemas import DnssecKeyChange
+from listener.event_schemas import DnssecKeyChange
 from listener.services import services
 from opclient import DnssecKey
 from opclient.types import Domain
@@ -33,9 +33,9 @@ from outbox.values import utcnow
 
 @bp.get("/domains/<name>/dns")
 @operation("The host records WHMCS's DNS page shows, read live from the domain's zone",
-           answers={200: RegistrarHostRecords}, path={"name": admin.DOMAIN_NAME_DOCS})
+           answers={200: RegistrarHostRecords}, path={"name": api_common.DOMAIN_NAME_DOCS})
 def host_records(name: str) -> dict[str, Any]:
-    key = admin._domain_key(name)
+    key = api_common.domain_key(name)
     openprovider = services().clients.openprovider_quick
     zone = openprovider.dns.zone(key)
     if zone is None:
@@ -59,10 +59,10 @@ class DnssecQuery(Query):
 
 @bp.get("/domains/<name>/dnssec")
 @operation("A domain's DNSSEC keys and its TLD's limits, read live; with a proposed key, why it cannot be added "
-           "or removed", answers={200: RegistrarDnssec}, query=DnssecQuery, path={"name": admin.DOMAIN_NAME_DOCS})
+           "or removed", answers={200: RegistrarDnssec}, query=DnssecQuery, path={"name": api_common.DOMAIN_NAME_DOCS})
 def dnssec_keys(name: str) -> dict[str, Any]:
-    key = admin._domain_key(name)
-    proposal = admin._query(DnssecQuery())
+    key = api_common.domain_key(name)
+    proposal = api_common.query_args(DnssecQuery())
     openprovider = services().clients.openprovider_quick
     domain = openprovider.domains.find(key)
     limits = dnssec.limits_for(services().clients, openprovider, domain.domain.extension)

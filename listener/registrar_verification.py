@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from listener import admin
+from listener import api_common
 from listener.api_schemas import RegistrarVerification
 from listener.openapi import operation
 from listener.registrar_api import bp, fresh_mirror_row
@@ -25,9 +25,9 @@ from outbox.sync.verifications import latest_reading
 
 @bp.get("/domains/<name>/verification")
 @operation("A domain's ICANN registrant e-mail verification: from the latest sync run while the domain's mirror is "
-           "current, else live", answers={200: RegistrarVerification}, path={"name": admin.DOMAIN_NAME_DOCS})
+           "current, else live", answers={200: RegistrarVerification}, path={"name": api_common.DOMAIN_NAME_DOCS})
 def registrant_verification(name: str) -> dict[str, Any]:
-    key = admin._domain_key(name)
+    key = api_common.domain_key(name)
     if not icann_governed(key):
         return state(key, None)
     recorded = _recorded(key)

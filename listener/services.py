@@ -2,26 +2,27 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine
 
+from core.settings import Settings
 from listener.group_commit import GroupCommit
 from listener.signing import Keyring
+from outbox.services import OutboxServices
 from outbox.store import Outbox
 
 
 @dataclasses.dataclass(frozen=True)
-class Services:
-    settings: Any
+class ListenerServices:
+    settings: Settings
     engine: Engine
     outbox: Outbox
     group_commit: GroupCommit  # how the hook endpoint enqueues, so concurrent events share commits
     keyring: Keyring
     schema_head: str
-    clients: Any  # outbox.services.Services: the Openprovider client for the synchronous lookups
+    clients: OutboxServices  # the Openprovider client for the synchronous lookups
 
 
-def services() -> Services:
+def services() -> ListenerServices:
     return current_app.extensions["opbridge"]

@@ -69,9 +69,9 @@ class Runtime:
 
     @functools.cached_property
     def services(self) -> Any:
-        from outbox.services import Services
+        from outbox.services import OutboxServices
 
-        return Services(self.settings, self.engine)
+        return OutboxServices(self.settings, self.engine)
 
     @functools.cached_property
     def outbox(self) -> Outbox:

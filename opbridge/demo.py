@@ -32,7 +32,7 @@ from core.tables import render
 from core.times import utc
 from opclient.dates import parse_datetime
 from opsandbox import create_app as openprovider_app
-from outbox.services import Services
+from outbox.services import OutboxServices
 from outbox.store import Outbox
 from outbox.sync import run_sync
 from outbox.sync.records import load_changes, load_run
@@ -73,7 +73,7 @@ class Demo:
         )
         self.app = listener_app(self.settings)
         self.outbox: Outbox = self.app.extensions["opbridge"].outbox
-        self.services = Services(self.settings, self.outbox.engine)
+        self.services = OutboxServices(self.settings, self.outbox.engine)
         self.http = requests.Session()
 
     # -- the sandboxes' side doors -----------------------------------------------------

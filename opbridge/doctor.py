@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
+from core.settings import Settings
 from opbridge.database_name import database_name, sqlite_file
 from outbox.db import current_revision, head_revision
 
@@ -25,12 +26,12 @@ class Finding:
     detail: str
 
 
-def _config(settings: Any, _services: Any) -> Finding:
+def _config(settings: Settings, _services: Any) -> Finding:
     source = os.environ.get("OPBRIDGE_CONFIG") or "environment and defaults"
     return Finding("configuration", OK, f"valid ({source})")
 
 
-def _database(settings: Any, services: Any) -> Finding:
+def _database(settings: Settings, services: Any) -> Finding:
     name, path = database_name(settings.database_url), sqlite_file(settings.database_url)
     if path and not os.path.exists(path):  # connecting would create it
         return Finding("database", FAIL, f"{name} does not exist: set OPBRIDGE_DATABASE_URL or run `opbridge db upgrade`")
@@ -41,14 +42,14 @@ def _database(settings: Any, services: Any) -> Finding:
     return Finding("database", OK, f"{name} reachable, schema at {head}")
 
 
-def _openprovider(settings: Any, services: Any) -> Finding:
+def _openprovider(settings: Settings, services: Any) -> Finding:
     if not (settings.op_username and settings.op_password):
         return Finding("openprovider", SKIP, "set OPBRIDGE_OP_USERNAME and OPBRIDGE_OP_PASSWORD")
     page = next(services.openprovider.domains.pages(limit=1))
     return Finding("openprovider", OK, f"logged in at {settings.op_url}; {page.total} domains in the account")
 
 
-def _dns_template(settings: Any, services: Any) -> Finding:
+def _dns_template(settings: Settings, services: Any) -> Finding:
     if not settings.dns_template:
         return Finding("dns template", SKIP, "no OPBRIDGE_DNS_TEMPLATE configured")
     if not (settings.op_username and settings.op_password):
@@ -59,20 +60,20 @@ def _dns_template(settings: Any, services: Any) -> Finding:
     return Finding("dns template", OK, f"{settings.dns_template!r} exists")
 
 
-def _whmcs(settings: Any, services: Any) -> Finding:
+def _whmcs(settings: Settings, services: Any) -> Finding:
     if not (settings.whmcs_url and settings.whmcs_identifier and settings.whmcs_secret):
         return Finding("whmcs", SKIP, "set OPBRIDGE_WHMCS_URL, OPBRIDGE_WHMCS_IDENTIFIER and OPBRIDGE_WHMCS_SECRET")
     page = services.whmcs.get_clients_domains(limit=1)
     return Finding("whmcs", OK, f"API answered at {settings.whmcs_url}; {page.total} domains")
 
 
-def _webhooks(settings: Any, _services: Any) -> Finding:
+def _webhooks(settings: Settings, _services: Any) -> Finding:
     if not settings.webhook_secrets:
         return Finding("webhook secrets", FAIL, "set OPBRIDGE_WEBHOOK_SECRETS or the listener refuses every event")
     return Finding("webhook secrets", OK, f"{len(settings.webhook_secrets)} configured")
 
 
-def _at_rest_keys(settings: Any, _services: Any) -> Finding:
+def _at_rest_keys(settings: Settings, _services: Any) -> Finding:
     if not settings.at_rest_keys:
         return Finding("at-rest keys", FAIL, "set OPBRIDGE_AT_REST_KEYS or the listener refuses transfers with an auth code")
     return Finding("at-rest keys", OK, f"{len(settings.at_rest_keys)} configured")
@@ -91,7 +92,7 @@ def one_line(error: BaseException) -> str:
     return lines[0].strip() if lines else type(error).__name__
 
 
-def diagnose(settings: Any, services: Any) -> list[Finding]:
+def diagnose(settings: Settings, services: Any) -> list[Finding]:
     findings = []
     for check in CHECKS:
         try:

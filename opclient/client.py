@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from core.settings import Settings
 from opclient import envelope
 from opclient.auth import DEFAULT_MAX_AGE, TokenStore, shared_store
 from opclient.customers import Customers
@@ -66,7 +67,7 @@ class OpenproviderClient:
         self.tlds = Tlds(self.request)
 
     @classmethod
-    def from_settings(cls, settings: Any, **options: Any) -> OpenproviderClient:
+    def from_settings(cls, settings: Settings, **options: Any) -> OpenproviderClient:
         """A client for ``op_url`` with ``op_username``/``op_password``; ``op_timeout_seconds``
         bounds the wait for an answer, and the connect timeout never exceeds it."""
         read_timeout = float(settings.op_timeout_seconds)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from core.settings import Settings
 from outbox.db import backend
 from outbox.models import PENDING, AggregateLock, CircuitRecord, Command
 from outbox.store import NOTIFY_CHANNEL
@@ -36,7 +37,7 @@ SERVICE_SETTINGS = {
 }
 
 
-def credentials_digest(settings: Any, service: str) -> str:
+def credentials_digest(settings: Settings, service: str) -> str:
     """A one-way digest of what the service's calls are made with; the settings themselves never leave.
 
     Salted per service and slow on purpose: the table may be read by people who must

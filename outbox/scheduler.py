@@ -19,6 +19,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from core.settings import Settings
 from outbox.portfolio.drift_run import SCHEDULED, DriftBusy, due, run_drift
 from outbox.store import Outbox
 from outbox.values import utcnow
@@ -30,7 +31,7 @@ log = logging.getLogger("opbridge.scheduler")
 DRIFT_CHECK_SECONDS = 3600
 
 
-def period_seconds(settings: Any) -> int:
+def period_seconds(settings: Settings) -> int:
     """The sync period; seconds override minutes, 0 means no scheduled sync."""
     return settings.sync_every_seconds or settings.sync_every_minutes * 60
 
@@ -92,7 +93,7 @@ class SyncScheduler:
             log.exception("scheduled drift report failed")
 
 
-def start_scheduler(services: Any, outbox: Outbox, settings: Any) -> SyncScheduler | None:
+def start_scheduler(services: Any, outbox: Outbox, settings: Settings) -> SyncScheduler | None:
     """Start the periodic sync and drift report when configured; the caller stops it on shutdown."""
     period = period_seconds(settings)
     if period <= 0 and settings.drift_every_days <= 0:

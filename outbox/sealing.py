@@ -13,7 +13,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from core.settings import PREFIX, ConfigError
+from core.settings import ConfigError, PREFIX, Settings
 from core.masking import is_secret_key
 
 SEALED = "sealed"  # a sealed value is stored as {"sealed": "<Fernet token>"}
@@ -43,7 +43,7 @@ class Sealer:
         self._fernet = MultiFernet([Fernet(key) for key in keys]) if keys else None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Sealer:
+    def from_settings(cls, settings: Settings) -> Sealer:
         return cls(settings.at_rest_keys)
 
     def seal(self, value: Any) -> Any:

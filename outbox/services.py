@@ -2,25 +2,24 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from sqlalchemy import Engine
 
 from opclient.client import DEFAULT_POOL_SIZE, OpenproviderClient
 from outbox import calllog
 from outbox.sealing import Sealer
-from core.settings import require
+from core.settings import Settings, require
 from whmcsapi.client import WhmcsClient
 
 # Below the registrar module's default timeout (5 s), which WHMCS's page waits for opbridge.
 QUICK_READ_SECONDS = 3.0
 
 
-class Services:
+class OutboxServices:
     """Clients are built on first use, so a worker that only runs WHMCS commands never
     needs Openprovider credentials, and the other way round."""
 
-    def __init__(self, settings: Any, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
 

@@ -25,7 +25,7 @@ from opsandbox import create_app as create_sandbox
 from outbox.db import make_engine, upgrade
 from outbox.models import Attempt, Command, Event
 from outbox.sealing import SEALED, Sealer
-from outbox.services import Services
+from outbox.services import OutboxServices
 from outbox.worker import Worker
 from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, signed_headers
 from tests.listener.events import envelope, item, CONTACT
@@ -62,7 +62,7 @@ def scenario(tmp_path_factory) -> Iterator[dict[str, Any]]:  # noqa: ANN001
             accepted = requests.post(f"{base}/hooks/whmcs", data=body, headers=headers, timeout=10)
             assert accepted.status_code == 202, accepted.text
             outbox = app.extensions["opbridge"].outbox
-            Worker(outbox, threads=2, poll_seconds=0.02, services=Services(settings, engine)).run_until_idle()
+            Worker(outbox, threads=2, poll_seconds=0.02, services=OutboxServices(settings, engine)).run_until_idle()
             yield {"base": base, "url": url, "app": app, "outbox": outbox, "engine": engine,
                    "commands": accepted.json()["commands"]}
     engine.dispose()

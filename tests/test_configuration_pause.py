@@ -10,7 +10,7 @@ import outbox.handlers  # noqa: F401 - registers the handlers the worker runs
 from core.settings import load_settings
 from outbox.db import make_engine, upgrade
 from outbox.sealing import SEALED
-from outbox.services import Services
+from outbox.services import OutboxServices
 from outbox.store import Outbox
 from outbox.values import NewCommand
 from outbox.worker import Worker
@@ -34,7 +34,7 @@ def test_a_missing_setting_pauses_without_spending_attempts(tmp_path, caplog, ca
     outbox = Outbox(engine)
     [command_id] = outbox.enqueue(None, [NewCommand(command_type, "moving.com", payload)]).command_ids
     settings = load_settings(environ={}, database_url=url, op_url=NOWHERE, **login)
-    worker = Worker(outbox, threads=1, poll_seconds=0.02, services=Services(settings, engine))
+    worker = Worker(outbox, threads=1, poll_seconds=0.02, services=OutboxServices(settings, engine))
     with caplog.at_level(logging.INFO):
         worker.run_until_idle()
     command = outbox.get_command(command_id)

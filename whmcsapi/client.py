@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from core.settings import Settings
 from core.httputil import retry_after
 from whmcsapi import parsing
 from whmcsapi.calls import CallRecord, redact
@@ -86,7 +87,7 @@ class WhmcsClient:
             self._credentials["accesskey"] = accesskey
 
     @classmethod
-    def from_settings(cls, settings: Any, **kwargs: Any) -> WhmcsClient:
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> WhmcsClient:
         return cls(
             settings.whmcs_url,
             settings.whmcs_identifier,

@@ -15,7 +15,7 @@ from typing import Any
 import click
 import requests
 
-from listener.schemas import EVENT_DATA
+from listener.event_schemas import EVENT_DATA
 from listener.signing import sign
 from core.settings import require
 

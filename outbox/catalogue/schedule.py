@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
+from core.settings import Settings
 from opclient.errors import OpenproviderError
 from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import tlds
@@ -93,7 +94,7 @@ def _soon() -> datetime:
     return datetime.now(UTC) + timedelta(seconds=5)
 
 
-def start_catalogue_scheduler(services: Any, settings: Any) -> CatalogueScheduler | None:
+def start_catalogue_scheduler(services: Any, settings: Settings) -> CatalogueScheduler | None:
     if settings.tld_refresh_hours <= 0 or not settings.op_url:
         return None
     scheduler = CatalogueScheduler(services, settings.tld_refresh_hours)

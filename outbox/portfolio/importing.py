@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from core.settings import Settings
 from opclient import OpenproviderError
 from outbox.models import PENDING, RUNNING, Command
 from outbox.portfolio.drift import MISSING_IN_WHMCS, find_drift
@@ -74,7 +75,7 @@ def read_mapping(text: str) -> dict[tuple[str, str], int]:
     return mapping
 
 
-def candidates(portfolio: Portfolio, settings: Any, now: datetime) -> list[Candidate]:
+def candidates(portfolio: Portfolio, settings: Settings, now: datetime) -> list[Candidate]:
     rules = Rules(settings.next_due_date_offset, settings.due_date_max_difference_days)
     return [Candidate(finding.domain, portfolio.account[finding.domain])
             for finding in find_drift(portfolio, ours(settings), rules, now.replace(tzinfo=UTC))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
 
+from core.settings import Settings
 from opclient import OpenproviderClient
 from outbox.sync.decisions import OpenproviderSide, WhmcsSide
 from outbox.sync.importer import PAGE_SIZE, latest_by_name, mirrored_fields
@@ -36,7 +36,7 @@ class Portfolio:
     invalid_names: list[str]
 
 
-def ours(settings: Any) -> frozenset[str]:
+def ours(settings: Settings) -> frozenset[str]:
     """Registrar names (lower case) whose WHMCS domains opbridge answers for."""
     return frozenset({settings.whmcs_registrar.strip().lower(), MODULE_REGISTRAR})
 

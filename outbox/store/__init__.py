@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from core.settings import Settings
 from outbox.db import backend
 from outbox.store.changes import Changes
 from outbox.store.claiming import Claiming
@@ -56,7 +57,7 @@ class Outbox(Enqueueing, Claiming, Changes, Purging, Reads, Tallies):
         self.backend = backend(engine)
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Any, **kwargs: Any) -> Outbox:
+    def from_settings(cls, engine: Engine, settings: Settings, **kwargs: Any) -> Outbox:
         return cls(engine, settings.retry_schedule, settings.lease_seconds, **kwargs)
 
     def _one_writer(self) -> contextlib.AbstractContextManager[Any]:

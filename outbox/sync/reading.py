@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from core.settings import Settings
 from opclient import Domain, DomainNotFound, OpenproviderClient, OpenproviderError
 from opclient.domains import MAX_PAGE_SIZE
 from outbox import calllog
@@ -32,7 +33,7 @@ class Readings:
     calls: int = 0
 
 
-def reading_client(settings: Any, concurrency: int) -> OpenproviderClient:
+def reading_client(settings: Settings, concurrency: int) -> OpenproviderClient:
     """A client whose calls are counted but kept in no call log: the record of one listing page
     would copy and redact a thousand domains, which costs more than the call. It shares the
     account's token."""

@@ -76,10 +76,10 @@ def test_cli_refreshes_lists_and_shows(sandbox, tmp_path) -> None:  # noqa: ANN0
 
 def test_the_worker_refreshes_only_when_the_catalogue_is_older_than_its_period(sandbox, engine) -> None:  # noqa: ANN001
     from outbox.catalogue.schedule import refresh_if_due
-    from outbox.services import Services
+    from outbox.services import OutboxServices
     from tests.dispatch.harness import test_settings
 
-    services = Services(test_settings(str(engine.url.render_as_string(hide_password=False)), sandbox.url), engine)
+    services = OutboxServices(test_settings(str(engine.url.render_as_string(hide_password=False)), sandbox.url), engine)
     before = sandbox.succeeded("list_tlds")
     assert refresh_if_due(services, hours=24) is True
     listed = sandbox.succeeded("list_tlds")

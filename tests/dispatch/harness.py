@@ -16,11 +16,11 @@ import requests
 from sqlalchemy import select
 
 from listener.commands import commands_for
-from listener.schemas import EVENT_DATA
+from listener.event_schemas import EVENT_DATA
 from listener.signing import sign
 from core.settings import load_settings
 from outbox.models import Attempt, Command
-from outbox.services import Services
+from outbox.services import OutboxServices
 from outbox.store import Outbox
 from outbox.values import NewCommand
 from outbox.worker import Worker
@@ -76,7 +76,7 @@ def make_worker(engine: Any, settings: Any, threads: int = 8, schedule: tuple[fl
     import outbox.handlers  # noqa: F401 - registers the handlers
 
     outbox = Outbox(engine, schedule, lease_seconds=settings.lease_seconds)
-    return Worker(outbox, threads=threads, poll_seconds=0.02, services=Services(settings, engine),
+    return Worker(outbox, threads=threads, poll_seconds=0.02, services=OutboxServices(settings, engine),
                   circuit_pause_seconds=settings.circuit_pause_seconds)
 
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from listener.commands import COMMANDS_FOR
-from listener.schemas import EVENT_DATA
+from listener.event_schemas import EVENT_DATA
 from listener.signing import key_id, decode_secret
 from outbox.sealing import Sealer
 from tests.listener.conftest import AT_REST_KEY, NEW_SECRET, OLD_SECRET, signed_headers

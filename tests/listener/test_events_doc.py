@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from listener.commands import commands_for
-from listener.schemas import EVENT_DATA
+from listener.event_schemas import EVENT_DATA
 
 DOC = (Path(__file__).parents[2] / "docs" / "events.md").read_text()
 SECTIONS = dict(re.findall(r"^### `([a-z_.]+)`\n(.*?)(?=^### |\Z)", DOC, flags=re.M | re.S))

@@ -17,7 +17,7 @@ from core.settings import load_settings
 from opsandbox import Clock
 from opsandbox import create_app as openprovider_app
 from outbox.db import make_engine
-from outbox.services import Services
+from outbox.services import OutboxServices
 from outbox.store import Outbox
 from outbox.sync import run_sync
 from outbox.sync.records import load_changes, load_run
@@ -75,7 +75,7 @@ class Harness:
         self.settings = load_settings(environ={}, **(settings | overrides))
         self.engine = make_engine(database_url)
         self.outbox = Outbox.from_settings(self.engine, self.settings)
-        self.services = Services(self.settings, self.engine)
+        self.services = OutboxServices(self.settings, self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
