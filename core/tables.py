@@ -1,11 +1,9 @@
-"""Records printed as a readable table, or as JSON for scripts."""
+"""Records as a readable text table: for the command line and for mailed reports."""
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from typing import Any
-
-import click
 
 from core.times import json_default, utc
 
@@ -25,29 +23,3 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     lines = ["  ".join(column.upper().ljust(width) for column, width in zip(columns, widths)).rstrip()]
     lines += ["  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip() for line in cells]
     return "\n".join(lines)
-
-
-def echo_json(value: Any) -> None:
-    """A record or a list of them as indented JSON, times in ISO 8601 with their offset."""
-    click.echo(json.dumps(value, default=json_default, indent=2))
-
-
-def echo_records(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool,
-                 empty: str = "No records.") -> None:
-    if as_json:
-        echo_json(list(rows))
-    elif rows:
-        click.echo(render(rows, columns))
-    else:
-        click.echo(empty)
-
-
-def call_summary(call: dict[str, Any]) -> dict[str, Any]:
-    """One recorded call as a row: Openprovider's carry method and path, WHMCS's an action."""
-    duration = call.get("duration")
-    return {
-        "call": f"{call['method']} {call.get('path', '')}" if call.get("method") else f"WHMCS {call.get('action', '?')}",
-        "status": call.get("status") or call.get("http_status"),
-        "ms": round(duration * 1000) if isinstance(duration, (int, float)) else call.get("duration_ms"),
-        "error": call.get("error") or call.get("message"),
-    }

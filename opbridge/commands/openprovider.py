@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from core.settings import ConfigError, load_settings, require
-from core.tables import echo_records
+from opbridge.commands.output import echo_records
 from opclient.client import OpenproviderClient
 from opclient.errors import OpenproviderError
 from opclient.names import InvalidDomainName

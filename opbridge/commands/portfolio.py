@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from core.settings import require
-from core.tables import echo_json, echo_records
+from opbridge.commands.output import echo_json, echo_records
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import KINDS
 from outbox.portfolio.drift_run import DriftBusy, run_drift

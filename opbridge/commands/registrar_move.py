@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from core.settings import ConfigError, load_settings, require
-from core.tables import echo_records
+from opbridge.commands.output import echo_records
 from whmcsapi.client import WhmcsClient
 from whmcsapi.errors import WhmcsError
 from whmcsapi.registrar_move import COLUMNS, move_domains

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from core.settings import require
-from core.tables import echo_json, echo_records
+from opbridge.commands.output import echo_json, echo_records
 from outbox.models import PENDING, RUNNING
 from outbox.sync import records, report
 from outbox.sync.commands import REPORT_KEY

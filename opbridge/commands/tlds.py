@@ -6,7 +6,7 @@ from typing import Any
 import click
 
 from core.settings import require
-from core.tables import echo_json, echo_records
+from opbridge.commands.output import echo_json, echo_records
 from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import all_entries, entry_for
 from outbox.catalogue.premium_watch import check_premium_renewals
