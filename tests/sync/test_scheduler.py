@@ -118,7 +118,10 @@ def test_two_workers_run_the_scheduled_sync_once_per_period(database_url, whmcs_
     finally:
         engine.dispose()
     assert sorted(key for key, _ in runs) == sorted(ran)
-    assert {status for _, status in runs} <= {"finished"}
+    # Every run finished, but one the stop cut short: the newest, which the stop ends as "stopped".
+    cut_short = [key for key, status in runs if status != "finished"]
+    assert cut_short in ([], [max(ran)]), runs
+    assert {status for _, status in runs} <= {"finished", "stopped"}
     reports = whmcs_side.admin("GET", "/emails")
     assert len(reports) <= len(runs) and len(runs) - len(reports) <= 1  # the last may be unsent at the stop
     assert len({mail["subject"] for mail in reports}) == len(reports)
