@@ -9,9 +9,11 @@ from sqlalchemy import select
 from outbox.models import MirroredDomain
 from tests.sync.conftest import day
 
-PORTFOLIO = 7000
-PER_RUN = 200
-RUN_EVERY = 10 * 60  # seconds, as the manual advises for 7,000 domains at 200 a run
+# The manual's example (7,000 domains at 200 a run, every 10 minutes) scaled down five
+# times: the same 35 runs, each importing and selecting a fifth of the rows.
+PORTFOLIO = 1400
+PER_RUN = 40
+RUN_EVERY = 10 * 60  # seconds
 
 
 def agreeing_portfolio(count: int) -> tuple[dict, dict]:
@@ -31,7 +33,7 @@ def visited_now(harness) -> set[str]:  # noqa: ANN001
 
 @pytest.mark.timeout(900)
 def test_every_domain_is_visited_once_within_35_runs_and_not_again_before_the_interval(make_harness) -> None:
-    # Enough lookup threads that 200 lookups beat paging through 7,000 domains: this test is
+    # Enough lookup threads that 40 lookups beat paging through 1,400 domains: this test is
     # about which domains a run visits, and the in-process sandbox pays for every listed one.
     harness = make_harness(update_interval_days=3, max_domains_per_sync=PER_RUN, sync_concurrency=64)
     whmcs_seed, op_seed = agreeing_portfolio(PORTFOLIO)
