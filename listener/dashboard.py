@@ -197,10 +197,11 @@ def overview() -> Any:
     minutes = outbox.tries_per_minute(60)
     starts = [minute.start for minute in minutes]
     runs = load_runs(services().engine, 10)
+    tallied = outbox.command_counts()  # one read of the tallies for both counts
     return render_template(
         "admin/overview.html",
-        counts=outbox.counts(),
-        by_type=outbox.counts_by_type(OPEN_AND_DEAD),
+        counts=outbox.counts(tallied),
+        by_type=outbox.counts_by_type(OPEN_AND_DEAD, tallied),
         by_type_statuses=OPEN_AND_DEAD,
         dead=outbox.list_commands(status=DEAD, limit=20),
         done_chart=bar_chart(starts, [minute.done for minute in minutes], "done"),

@@ -87,6 +87,8 @@ def to_ascii(text: str) -> str:
 def to_unicode(text: str) -> str:
     """The Unicode form of a domain name, for people to read."""
     ascii_name = to_ascii(text)
+    if _PLAIN_ASCII.fullmatch(ascii_name):
+        return ascii_name  # letters, digits and inner hyphens only, no "xn--": IDNA returns it as it is
     try:
         return idna.decode(ascii_name)
     except idna.IDNAError as error:

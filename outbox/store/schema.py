@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, column, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, StatementError
 
@@ -58,29 +59,58 @@ def first_id_written(conn: Connection, table: Any, written_at: Any, moment: date
     transactions in flight at one moment). A bound on the id is a range of every index
     the table has, where a bound on the time column has no index to use. Galloping back
     from the newest row and then bisecting costs a few point lookups, growing with the
-    log of the rows written since ``moment``.
+    log of the rows written since ``moment``. The lookups go in batches, each one
+    statement: every step of the gallop at once, then the midpoints of the next
+    ``BISECT_LEVELS`` halvings whichever way each goes, so an hour of 20,000 tries costs
+    5 statements rather than 24, with the same answer.
     """
     newest = conn.scalar(select(func.max(table.c.id)))
     if newest is None:
         return 0
 
-    def written_from(row_id: int) -> datetime:
-        return conn.scalar(select(written_at).where(table.c.id >= row_id).order_by(table.c.id).limit(1))
+    def written_from(row_ids: list[int]) -> list[datetime]:
+        probes = _probes(table.name, written_at.name, len(row_ids))
+        return list(conn.execute(probes, {f"p{index}": row_id for index, row_id in enumerate(row_ids)}).one())
 
-    if written_from(newest) < moment:
+    if written_from([newest])[0] < moment:
         return newest + 1  # a quiet spell: nothing since ``moment``
     # Rows from ``high`` on were written at or after ``moment``; the row at or after ``low``, before it.
-    low, high, step = 0, newest, 64
-    while newest - step > 0:
-        probe = newest - step
-        if written_from(probe) < moment:
+    low, high, steps = 0, newest, []
+    while newest - 64 * 2 ** len(steps) > 0:
+        steps.append(newest - 64 * 2 ** len(steps))
+    for probe, written in zip(steps, written_from(steps) if steps else []):
+        if written < moment:
             low = probe
             break
-        high, step = probe, step * 2
+        high = probe
     while high - low > 1:
-        middle = (low + high) // 2
-        if written_from(middle) < moment:
-            low = middle
-        else:
-            high = middle
+        midpoints, ranges = [], [(low, high)]
+        for _ in range(BISECT_LEVELS):
+            ranges = [part for lower, upper in ranges if upper - lower > 1
+                      for part in ((lower, (lower + upper) // 2), ((lower + upper) // 2, upper))]
+            midpoints += [upper for lower, upper in ranges[::2]]
+        written = dict(zip(midpoints, written_from(midpoints)))
+        for _ in range(BISECT_LEVELS):
+            if high - low <= 1:
+                break
+            middle = (low + high) // 2
+            if written[middle] < moment:
+                low = middle
+            else:
+                high = middle
     return high
+
+
+BISECT_LEVELS = 5  # 31 lookups a statement
+
+
+@functools.lru_cache(maxsize=256)
+def _probes(table: str, written_at: str, count: int) -> Any:
+    """One statement of ``count`` lookups: when the first row with an id of at least each parameter was written.
+
+    Text, built once for each size: composing it from SQLAlchemy's constructs on every
+    call cost more Python than the round trips it saves.
+    """
+    lookups = ", ".join(f"(SELECT {written_at} FROM {table} WHERE id >= :p{index} ORDER BY id LIMIT 1) AS w{index}"
+                        for index in range(count))
+    return text(f"SELECT {lookups}").columns(*(column(f"w{index}", DateTime()) for index in range(count)))

@@ -46,10 +46,12 @@ class Tallies:
         if rows:
             conn.execute(ADD_TO_TALLY[self.backend], rows)
 
-    def counts_by_type(self, statuses: Sequence[str] = STATUSES) -> dict[str, dict[str, int]]:
-        """{type: {status: n}} over commands of ``statuses``, for every type that has any, from the tallies."""
+    def counts_by_type(self, statuses: Sequence[str] = STATUSES,
+                       tallied: dict[tuple[str, str], int] | None = None) -> dict[str, dict[str, int]]:
+        """{type: {status: n}} over commands of ``statuses``, for every type that has any, from the tallies
+        (or from ``tallied``, what ``command_counts()`` returned, when a page reads them once for both counts)."""
         counted: dict[str, dict[str, int]] = {}
-        for (status, type_), n in self.command_counts().items():
+        for (status, type_), n in (self.command_counts() if tallied is None else tallied).items():
             if status in statuses:
                 counted.setdefault(type_, dict.fromkeys(statuses, 0))[status] = n
         return dict(sorted(counted.items()))
@@ -71,9 +73,9 @@ class Tallies:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.min(queues.c.ready_at)))
 
-    def counts(self) -> dict[str, int]:
-        """{status: n} for every status, from the tallies."""
+    def counts(self, tallied: dict[tuple[str, str], int] | None = None) -> dict[str, int]:
+        """{status: n} for every status, from the tallies (or ``tallied``, as in ``counts_by_type``)."""
         counted = dict.fromkeys(STATUSES, 0)
-        for (status, _), n in self.command_counts().items():
+        for (status, _), n in (self.command_counts() if tallied is None else tallied).items():
             counted[status] += n
         return counted
