@@ -13,7 +13,8 @@ that a retry does not create them again.
 Two commands for one new contact may run at once (different domains, one order). Threads
 of a process wait on a lock per person; processes race to insert the contact's row with
 an empty handle, and the loser tries again a little later. A row left empty longer than
-``CLAIM_SECONDS`` belongs to a worker that died while creating, and is taken over.
+a lease belongs to a worker that died while creating, and is taken over: the creation is
+one call, and a lease outlasts three (core.settings checks it).
 """
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ from outbox.registry import Context, PermanentFailure, TransientFailure
 from outbox.values import utcnow
 
 HANDLE_NOT_FOUND = 176
-CLAIM_SECONDS = 300
 BUSY_RETRY_SECONDS = 2.0
 handles = Handle.__table__
 
@@ -73,7 +73,7 @@ def _shared_handle(context: Context, contact: Contact, client_id: int | None, cu
     if row is not None:
         if row.handle and _exists(client, row.handle):
             return row.handle
-        if not row.handle and utcnow() - row.updated_at < timedelta(seconds=CLAIM_SECONDS):
+        if not row.handle and utcnow() - row.updated_at < timedelta(seconds=context.services.settings.lease_seconds):
             raise _busy(contact)
         _forget(engine, handles.c.id == row.id)
     candidate = current or _handle_of_person(engine, contact.identity_hash, client_id)

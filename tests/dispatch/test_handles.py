@@ -1,12 +1,13 @@
 """Contact handles: one per contact, updated in place for new details, new for a new name."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
 from opclient.contacts import Contact
 from outbox.models import Handle
+from outbox.values import utcnow
 from tests.dispatch.harness import CONTACT, command, drain, enqueue, make_worker, order, test_settings
 
 NEW_EMAIL = {**CONTACT, "email": "anna@vries.example"}
@@ -89,3 +90,34 @@ def test_without_reuse_each_order_gets_its_own_handle_once(database_url, sandbox
     owners = {sandbox.domain(name)["owner_handle"] for name in ("one.com", "two.com")}
     assert len(owners) == 2 and len(sandbox.customers()) == 2  # the retried order reused its handle
     assert handle_rows(engine) == 0
+
+
+def _claimed_by_another(engine, age: timedelta) -> None:  # noqa: ANN001
+    """The row a worker inserts before it creates the contact's handle, ``age`` ago."""
+    contact, then = Contact.from_dict(CONTACT), utcnow() - age
+    with engine.begin() as conn:
+        conn.execute(insert(Handle.__table__).values(
+            contact_hash=contact.contact_hash, identity_hash=contact.identity_hash, handle="",
+            whmcs_client_id=4, created_at=then, updated_at=then))
+
+
+def test_a_claim_younger_than_a_lease_makes_the_order_wait(database_url, sandbox, engine) -> None:  # noqa: ANN001
+    worker = make_worker(engine, test_settings(database_url, sandbox.url, lease_seconds=10))
+    _claimed_by_another(engine, timedelta(seconds=5))
+    [command_id] = enqueue(worker.outbox, "order.accepted", order("waits.com"))
+    worker.run_until_idle()
+    assert command(engine, command_id).last_error_code == "handle_busy"
+    assert sandbox.customers() == []
+
+
+def test_a_claim_older_than_a_lease_is_taken_over(database_url, sandbox, engine) -> None:  # noqa: ANN001
+    # Its worker died while creating (killed between the claim and the handle): the lease
+    # outlasts the one call, so nobody is creating it any more; before, others waited 5 minutes.
+    worker = make_worker(engine, test_settings(database_url, sandbox.url, lease_seconds=10))
+    _claimed_by_another(engine, timedelta(seconds=11))
+    [command_id] = enqueue(worker.outbox, "order.accepted", order("taken.com"))
+    assert drain(worker)["done"] == 1
+    [customer] = sandbox.customers()
+    assert command(engine, command_id).attempts == 1
+    with engine.connect() as conn:
+        assert conn.scalars(select(Handle.handle)).all() == [customer["handle"]]
