@@ -18,6 +18,7 @@ import requests
 from listener.event_schemas import EVENT_DATA
 from listener.signing import sign
 from core.settings import require
+from opbridge.commands.runtime import Runtime, pass_runtime
 
 SOURCE = {"system_url": None, "whmcs_version": None}
 
@@ -39,9 +40,10 @@ def events() -> None:
               help="A JSON file with the event's data object ('-' reads standard input).")
 @click.option("--url", help="The hook endpoint; defaults to http://OPBRIDGE_BIND/hooks/whmcs.")
 @click.option("--id", "webhook_id", help="The webhook id (the dedupe key); a new one by default.")
-def send(event_type: str, data_file: Any, url: str | None, webhook_id: str | None) -> None:
+@pass_runtime
+def send(runtime: Runtime, event_type: str, data_file: Any, url: str | None, webhook_id: str | None) -> None:
     """Sign an event of TYPE with the first webhook secret and post it to the listener."""
-    settings = click.get_current_context().obj.settings
+    settings = runtime.settings
     require(settings, "webhook_secrets")
     try:
         data = json.load(data_file)

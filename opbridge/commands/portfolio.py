@@ -12,6 +12,7 @@ import click
 
 from core.settings import require
 from opbridge.commands.output import echo_json, echo_records
+from opbridge.commands.runtime import Runtime, pass_runtime
 from outbox.portfolio import drift_records
 from outbox.portfolio.drift import KINDS
 from outbox.portfolio.drift_run import DriftBusy, run_drift
@@ -28,11 +29,6 @@ from outbox.sync.reading import reading_client
 READS_BOTH = ("whmcs_url", "whmcs_identifier", "whmcs_secret", "op_url", "op_username", "op_password")
 DRIFT_COLUMNS = ("domain", "kind", "whmcs_value", "op_value", "action")
 CSV_COLUMNS = (*DRIFT_COLUMNS, "whmcs_domain_id", "client_id")
-
-
-def runtime() -> Any:
-    """The ``Runtime`` the top-level ``opbridge`` group put on the context."""
-    return click.get_current_context().obj
 
 
 @contextlib.contextmanager
@@ -74,9 +70,9 @@ def portfolio() -> None:
 @click.option("--kind", type=click.Choice(KINDS), help="Only findings of this kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--csv", "csv_file", type=click.File("w"), help="Also write the findings as CSV to this file (- for stdout).")
-def drift(report_id: int | None, kind: str | None, as_json: bool, csv_file: Any) -> None:
+@pass_runtime
+def drift(run: Runtime, report_id: int | None, kind: str | None, as_json: bool, csv_file: Any) -> None:
     """Compare WHMCS with the Openprovider account and list every disagreement with its action."""
-    run = runtime()
     engine = run.engine
     run.outbox  # noqa: B018 - brings an embedded database's schema up to date first
     if report_id is None:
@@ -115,14 +111,14 @@ STATUS_COLUMNS = ("domain", "client_id", "nameservers", "state", "whmcs", "detai
 @click.option("--retry-failed", is_flag=True, help="Queue again the domains whose earlier transfer failed or was refused.")
 @click.option("--wait", is_flag=True, help="Stay, with a progress bar, until every transfer was sent or refused.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def transfer_in(file: Any, apply: bool, retry_failed: bool, wait: bool, as_json: bool) -> None:
+@pass_runtime
+def transfer_in(run: Runtime, file: Any, apply: bool, retry_failed: bool, wait: bool, as_json: bool) -> None:
     """Transfer the domains of a CSV file in (columns: domain, auth_code, client_id, handle or contact, nameservers).
 
     Every row is checked first and the whole file reported; with --apply each domain
     becomes one paced transfer command, keeping the nameservers it has unless the file
     says otherwise. Giving the file again resumes: queued domains are not queued twice.
     """
-    run = runtime()
     require(run.settings, *READS_BOTH)
     try:
         rows = read_rows(file.read())
@@ -158,9 +154,9 @@ def transfer_in(file: Any, apply: bool, retry_failed: bool, wait: bool, as_json:
 @click.argument("batch_id", required=False, type=int)
 @click.option("--refresh", is_flag=True, help="Read the account for transfers awaiting the registry first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def status(batch_id: int | None, refresh: bool, as_json: bool) -> None:
+@pass_runtime
+def status(run: Runtime, batch_id: int | None, refresh: bool, as_json: bool) -> None:
     """Each domain of a bulk transfer (the latest when BATCH is left out) and where it stands."""
-    run = runtime()
     run.outbox  # noqa: B018 - brings an embedded database's schema up to date first
     batch_id = batch_id or latest_batch(run.engine)
     if batch_id is None:
@@ -185,9 +181,9 @@ IMPORT_COLUMNS = ("domain", "owner", "client_id", "status", "expiry_date", "next
               help="CSV of client_id with a domain, handle or email column: who gets which domain.")
 @click.option("--apply", is_flag=True, help="Add the matched domains to WHMCS; without it nothing is written.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def import_account(mapping: Any, apply: bool, as_json: bool) -> None:
+@pass_runtime
+def import_account(run: Runtime, mapping: Any, apply: bool, as_json: bool) -> None:
     """List the account's domains WHMCS does not bill, matched to WHMCS clients; --apply adds them."""
-    run = runtime()
     require(run.settings, *READS_BOTH)
     try:
         chosen = read_mapping(mapping.read()) if mapping else {}

@@ -10,6 +10,7 @@ import click
 
 from core.settings import require
 from opbridge.commands.output import echo_json, echo_records
+from opbridge.commands.runtime import Runtime, pass_runtime
 from outbox.models import PENDING, RUNNING
 from outbox.sync import records, report
 from outbox.sync.commands import REPORT_KEY
@@ -21,11 +22,6 @@ DRAIN_REPORT_SECONDS = 60  # how long --drain waits for the report behind retrie
 PHASE_LABELS = {"import": "Importing the WHMCS domains", "read": "Reading the due domains from Openprovider"}
 
 
-def _runtime() -> Any:
-    """The ``Runtime`` the top-level ``opbridge`` group put on the context."""
-    return click.get_current_context().obj
-
-
 @click.group()
 def sync() -> None:
     """The pull-sync: Openprovider leads expiry and status, WHMCS leads auto-renew and ID protection."""
@@ -34,9 +30,9 @@ def sync() -> None:
 @sync.command("run")
 @click.option("--dry-run", is_flag=True, help="Decide and report, but enqueue nothing (the mirror still takes WHMCS's list of domains).")
 @click.option("--drain", is_flag=True, help="Carry out the enqueued writes in this process before returning.")
-def sync_run(dry_run: bool, drain: bool) -> None:
+@pass_runtime
+def sync_run(runtime: Runtime, dry_run: bool, drain: bool) -> None:
     """Run one sync now and print what it decided."""
-    runtime = _runtime()
     # A run that cannot start is not recorded: its report would read as a run that happened.
     require(runtime.settings, *SYNC_NEEDS)
     runtime.creates_database = True
@@ -55,14 +51,14 @@ def sync_run(dry_run: bool, drain: bool) -> None:
 @sync.command("report")
 @click.argument("run_id", required=False, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def sync_report(run_id: int | None, as_json: bool) -> None:
+@pass_runtime
+def sync_report(runtime: Runtime, run_id: int | None, as_json: bool) -> None:
     """Show a run's decisions (the latest run when RUN is left out)."""
-    runtime = _runtime()
     runtime.outbox  # noqa: B018 - brings an embedded database's schema up to date first
-    _echo_report(runtime.engine, run_id, as_json)
+    _echo_report(runtime.engine, run_id, as_json, runtime.outbox)
 
 
-def _echo_report(engine: Any, run_id: int | None, as_json: bool, outbox: Any = None) -> None:
+def _echo_report(engine: Any, run_id: int | None, as_json: bool, outbox: Any) -> None:
     run = records.load_run(engine, run_id)
     if run is None:
         raise click.ClickException("There is no such sync run." if run_id else "No sync has run yet.")
@@ -70,7 +66,7 @@ def _echo_report(engine: Any, run_id: int | None, as_json: bool, outbox: Any = N
     if as_json:
         echo_json(run | {"changes": changes})
     else:
-        _echo_table(run, changes, _report_state(run, outbox or _runtime().outbox))
+        _echo_table(run, changes, _report_state(run, outbox))
     if run["status"] == records.FAILED:
         raise click.ClickException(f"Sync run #{run['id']} failed: {run['message']}")
 

@@ -1,12 +1,12 @@
 """``opbridge tlds refresh | list | show``: the TLD catalogue from the command line."""
 from __future__ import annotations
 
-from typing import Any
 
 import click
 
 from core.settings import require
 from opbridge.commands.output import echo_json, echo_records
+from opbridge.commands.runtime import Runtime, pass_runtime
 from outbox.catalogue.audit import NoExchangeRate, run_audit
 from outbox.catalogue.entries import all_entries, entry_for
 from outbox.catalogue.premium_watch import check_premium_renewals
@@ -19,10 +19,9 @@ LIST_COLUMNS = ("name", "currency", "create", "renew", "transfer", "years", "epp
                 "quarantine_days", "registry_fields", "refreshed_at")
 
 
-def _runtime(*, creates_database: bool = False) -> Any:
-    """The ``Runtime`` the top-level ``opbridge`` group put on the context; only a verb that
-    writes the catalogue may create an embedded database, as ``sync run`` does."""
-    runtime = click.get_current_context().obj
+def _ready(runtime: Runtime, *, creates_database: bool = False) -> Runtime:
+    """The runtime with its schema current; only a verb that writes the catalogue may create
+    an embedded database, as ``sync run`` does."""
     runtime.creates_database = creates_database
     runtime.outbox  # noqa: B018 - brings an embedded database's schema up to date first
     return runtime
@@ -34,9 +33,10 @@ def tlds() -> None:
 
 
 @tlds.command("refresh")
-def tlds_refresh() -> None:
+@pass_runtime
+def tlds_refresh(runtime: Runtime) -> None:
     """Read every TLD from Openprovider now (the worker does it daily)."""
-    runtime = _runtime(creates_database=True)
+    _ready(runtime, creates_database=True)
     require(runtime.settings, *REFRESH_NEEDS)
     summary = refresh_catalogue(runtime.services.openprovider, runtime.engine)
     premium_changes = check_premium_renewals(runtime.services.openprovider, runtime.engine)
@@ -48,9 +48,10 @@ def tlds_refresh() -> None:
 @tlds.command("list")
 @click.option("--search", help="Only TLDs whose name contains this text.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tlds_list(search: str | None, as_json: bool) -> None:
+@pass_runtime
+def tlds_list(runtime: Runtime, search: str | None, as_json: bool) -> None:
     """The catalogue, one TLD a line, with its reseller prices for one year."""
-    entries = all_entries(_runtime().engine, search=search)
+    entries = all_entries(_ready(runtime).engine, search=search)
     if as_json:
         echo_json([entry.as_dict() for entry in entries])
         return
@@ -69,9 +70,10 @@ def tlds_list(search: str | None, as_json: bool) -> None:
 @tlds.command("show")
 @click.argument("extension")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def tlds_show(extension: str, as_json: bool) -> None:
+@pass_runtime
+def tlds_show(runtime: Runtime, extension: str, as_json: bool) -> None:
     """Everything the catalogue holds about one TLD."""
-    entry = entry_for(_runtime().engine, extension)
+    entry = entry_for(_ready(runtime).engine, extension)
     if entry is None:
         raise click.ClickException(f"The catalogue has no TLD {extension!r}: check the name, or run "
                                    "`opbridge tlds refresh`.")
@@ -93,9 +95,10 @@ def tlds_show(extension: str, as_json: bool) -> None:
 
 @tlds.command("audit")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tlds_audit(as_json: bool) -> None:
+@pass_runtime
+def tlds_audit(runtime: Runtime, as_json: bool) -> None:
     """TLDs WHMCS sells below Openprovider's cost, and premium renewals whose cost changed."""
-    runtime = _runtime()
+    _ready(runtime)
     require(runtime.settings, *AUDIT_NEEDS)
     try:
         findings = run_audit(runtime.engine, runtime.services.whmcs)
